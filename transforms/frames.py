@@ -8,6 +8,7 @@ its :class:`~sources.records.Evidence` flattened into ``span_start``,
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,9 +72,99 @@ def detail_rows(document_id: str, extraction: Extraction) -> dict[str, list[dict
     }
 
 
+_DTYPES = {str: "string", float: "float64", int: "Int64", bool: "boolean"}
+
+
+def detail_dtypes(kind: str) -> dict[str, str]:
+    """pandas dtypes of a detail table, from the record's type hints (nullable types)."""
+    _, record_type = DETAIL_KINDS[kind]
+    hints = typing.get_type_hints(record_type)
+    dtypes = {"document_id": "string", "span_start": "Int64", "span_end": "Int64"}
+    dtypes["snippet"] = "string"
+    for name in detail_columns(kind):
+        if name in dtypes:
+            continue
+        options = [t for t in typing.get_args(hints[name]) if t is not type(None)] or [hints[name]]
+        dtypes[name] = _DTYPES.get(options[0], "string")
+    return dtypes
+
+
 def detail_frames(rows_by_kind: dict[str, Iterable[dict[str, Any]]]) -> dict[str, pd.DataFrame]:
-    """DataFrames with a stable column order, empty ones included."""
+    """DataFrames with a stable column order and dtypes, empty ones included."""
     return {
-        kind: pd.DataFrame(list(rows_by_kind.get(kind, [])), columns=detail_columns(kind))
+        kind: pd.DataFrame(list(rows_by_kind.get(kind, [])), columns=detail_columns(kind)).astype(
+            detail_dtypes(kind)
+        )
         for kind in DETAIL_KINDS
     }
+
+
+# Raw assessment columns (before normalisation), in warehouse order.
+ASSESSMENT_COLUMNS: dict[str, str] = {
+    "document_id": "string",
+    "source": "string",
+    "extraction_method": "string",
+    "confidence": "float64",
+    "occupation_raw": "string",
+    "occupation": "string",
+    "occupation_slug": "string",
+    "raw_score": "string",
+    "raw_value": "float64",
+    "scale_min": "float64",
+    "scale_max": "float64",
+    "polarity": "string",
+    "label": "string",
+    "industry": "string",
+    "page_date": "string",
+    "url": "string",
+    "fetched_at": "datetime64[ns, UTC]",
+    "parser_version": "string",
+    "score_span_start": "int64",
+    "score_span_end": "int64",
+    "score_snippet": "string",
+    "occupation_snippet": "string",
+    "label_snippet": "string",
+}
+
+
+def assessment_row(
+    document_id: str,
+    extraction: Extraction,
+    *,
+    url: str | None,
+    fetched_at: Any,
+    parser_version: str,
+) -> dict[str, Any]:
+    """The headline assessment of one document as a flat row (see ASSESSMENT_COLUMNS)."""
+    score = extraction.score
+    return {
+        "document_id": document_id,
+        "source": extraction.source,
+        "extraction_method": extraction.extraction_method,
+        "confidence": float(extraction.confidence),
+        "occupation_raw": extraction.occupation_raw,
+        "occupation": extraction.occupation,
+        "occupation_slug": extraction.occupation_slug,
+        "raw_score": score.raw_text,
+        "raw_value": float(score.value),
+        "scale_min": float(score.scale_min),
+        "scale_max": float(score.scale_max),
+        "polarity": score.polarity,
+        "label": extraction.label,
+        "industry": extraction.industry,
+        "page_date": extraction.page_date,
+        "url": url,
+        "fetched_at": fetched_at,
+        "parser_version": parser_version,
+        "score_span_start": score.evidence.start,
+        "score_span_end": score.evidence.end,
+        "score_snippet": score.evidence.snippet,
+        "occupation_snippet": extraction.occupation_evidence.snippet,
+        "label_snippet": extraction.label_evidence.snippet if extraction.label_evidence else None,
+    }
+
+
+def assessment_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Raw assessments with stable column order and dtypes, empty or not."""
+    frame = pd.DataFrame(list(rows), columns=list(ASSESSMENT_COLUMNS))
+    return frame.astype(ASSESSMENT_COLUMNS)

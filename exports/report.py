@@ -1,0 +1,642 @@
+"""Self-contained static HTML report of the consensus warehouse.
+
+:func:`build_report` reads the analyst views (``consensus_profiles``,
+``source_scores``, ``task_consensus``, ``salary_consensus``, ``source_bias``,
+``score_history``), selecting the columns it uses by name (missing views or
+columns are tolerated and shown as empty), and writes:
+
+* ``index.html``: one file with inline CSS, a little inline JavaScript (sortable
+  tables) and every chart embedded as a base64 PNG, so it renders offline and
+  can be mailed or archived on its own; it references no external resource;
+* ``charts/*.png``: the same charts as files.
+
+Every piece of text from the data is HTML-escaped. See docs/report.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import html
+import logging
+import math
+import multiprocessing
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from exports import report_charts as charts
+from exports.csv_safety import quote_identifier
+from exports.report_assets import CSS, JS
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_SECTIONS = 200
+"""Occupations given a full section (with a chart); the overview lists all of them."""
+PARALLEL_MIN_CHARTS = 24
+"""Fewer occupation charts than this are drawn in-process (a worker costs ~1 s to start)."""
+MAX_DEFAULT_WORKERS = 4
+
+SCALE_STATEMENT = "risk score 0–100, higher = more AI displacement risk"
+
+# The columns the report reads from each view; others are ignored, missing ones are null.
+VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "consensus_profiles": (
+        "occupation", "occupation_slug", "n_sources", "n_documents", "risk_median",
+        "risk_mean", "risk_min", "risk_max", "ci_low", "ci_high", "agreement", "band",
+        "band_label", "status", "risk_calibrated", "calibrated_ci_low", "calibrated_ci_high",
+        "calibration_status", "sources",
+    ),
+    "source_scores": (
+        "occupation_slug", "occupation", "source", "document_id", "raw_score", "raw_value",
+        "scale_max", "polarity", "risk_score", "label", "fetched_at", "calibrated_score",
+    ),
+    "task_consensus": (
+        "occupation_slug", "occupation", "canonical_task", "n_sources", "n_mentions",
+        "pct_automatable_mean", "pct_automatable_median", "n_sources_at_risk",
+        "n_sources_human",
+    ),
+    "salary_consensus": (
+        "occupation_slug", "occupation", "seniority", "n_sources", "low_median",
+        "high_median", "n_open_ended", "currency",
+    ),
+    "source_bias": ("source", "offset", "ci_low", "ci_high", "n_occupations", "status"),
+    "score_history": (
+        "occupation_slug", "occupation", "source", "document_id", "fetched_at", "raw_score",
+        "risk_score", "previous_risk_score", "change",
+    ),
+}
+# Optional columns: their absence is not worth a note in the report.
+_OPTIONAL = {("salary_consensus", "currency")}
+
+BAND_ORDER = ("very_low", "low", "moderate", "high", "very_high")
+_UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _e(value: Any) -> str:
+    """Escape text from the data for HTML text and attribute values.
+
+    ``://`` is written as ``:&#47;&#47;`` (which renders the same), so no URL
+    from the data appears literally in the HTML source.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return html.escape(str(value), quote=True).replace("://", ":&#47;&#47;")
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _fmt(value: Any, digits: int = 0) -> str:
+    number = _num(value)
+    if number is None:
+        return "—"
+    return f"{number:.{digits}f}"
+
+
+def _count(value: Any) -> str:
+    number = _num(value)
+    return "—" if number is None else str(int(number))
+
+
+def _interval(low: Any, high: Any, digits: int = 0) -> str:
+    lo, hi = _num(low), _num(high)
+    if lo is None or hi is None:
+        return "—"
+    return f"{lo:.{digits}f}–{hi:.{digits}f}"
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return str(value)
+
+
+def _when(value: Any) -> str:
+    if value is None or value is pd.NaT:
+        return "—"
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return _e(value)
+    if stamp is pd.NaT:
+        return "—"
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _sort_attr(value: Any) -> str:
+    number = _num(value)
+    return f' data-sort="{number!r}"' if number is not None else ' data-sort=""'
+
+
+def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[str], *, sortable: bool = False,
+           caption: str | None = None) -> str:
+    """A table; ``headers`` are (label, numeric) pairs; ``rows`` are ready ``<tr>`` strings."""
+    head = "".join(
+        f'<th scope="col"{" class=num" if numeric else ""}>{_e(label)}</th>'
+        for label, numeric in headers
+    )
+    cls = ' class="sortable"' if sortable else ""
+    cap = f"<caption>{caption}</caption>" if caption else ""
+    return f"<table{cls}>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img class="chart" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _chart_file_name(slug: str) -> str:
+    safe = _UNSAFE_FILE_CHARS.sub("_", slug)[:80].strip("_") or "occupation"
+    if safe != slug:
+        safe += "-" + hashlib.sha1(slug.encode("utf-8")).hexdigest()[:8]
+    return f"occupation-{safe}.png"
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _read_view(
+    con: duckdb.DuckDBPyConnection, view: str, notes: list[str]
+) -> pd.DataFrame:
+    wanted = VIEW_COLUMNS[view]
+    try:
+        present = set(con.sql(f"SELECT * FROM {quote_identifier(view)} LIMIT 0").columns)
+    except duckdb.CatalogException:
+        notes.append(f"The warehouse has no {view} view; its sections are empty.")
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in wanted})
+    selected = [c for c in wanted if c in present]
+    missing = [c for c in wanted if c not in present and (view, c) not in _OPTIONAL]
+    if missing:
+        notes.append(f"The {view} view lacks the column(s) {', '.join(missing)}; shown as empty.")
+    if selected:
+        cols = ", ".join(quote_identifier(c) for c in selected)
+        frame = con.sql(f"SELECT {cols} FROM {quote_identifier(view)}").df()
+    else:
+        frame = pd.DataFrame()
+    for column in wanted:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame[list(wanted)]
+
+
+def _by_slug(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    if frame.empty:
+        return {}
+    return {str(slug): group for slug, group in frame.groupby("occupation_slug", sort=False)}
+
+
+def _section_slugs(profiles: pd.DataFrame, limit: int) -> list[str]:
+    """The occupations given a section: the best covered first, then by slug."""
+    if profiles.empty or limit <= 0:
+        return []
+    ranked = profiles.assign(
+        _n=pd.to_numeric(profiles["n_sources"], errors="coerce").fillna(0),
+        _slug=profiles["occupation_slug"].astype(str),
+    ).sort_values(["_n", "_slug"], ascending=[False, True])
+    return ranked["_slug"].head(limit).tolist()
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _overview(profiles: pd.DataFrame, with_section: set[str]) -> str:
+    if profiles.empty:
+        return "<p>No occupations in the warehouse yet.</p>"
+    rows = []
+    ordered = profiles.assign(_key=profiles["occupation"].astype(str).str.lower())
+    for r in ordered.sort_values(["_key", "occupation_slug"]).to_dict("records"):
+        slug = str(r["occupation_slug"])
+        name = _e(r["occupation"]) or _e(slug)
+        if slug in with_section:
+            name = f'<a href="#{_e(slug)}">{name}</a>'
+        band = _text(r["band"])
+        band_rank = BAND_ORDER.index(band) if band in BAND_ORDER else len(BAND_ORDER)
+        rows.append(
+            "<tr>"
+            f'<td data-sort="{_e(str(r["occupation"]).lower())}">{name}</td>'
+            f'<td class="num"{_sort_attr(r["risk_median"])}>{_fmt(r["risk_median"], 1)}</td>'
+            f'<td class="num"{_sort_attr(r["ci_low"])}>{_interval(r["ci_low"], r["ci_high"])}</td>'
+            f'<td class="num"{_sort_attr(r["n_sources"])}>{_count(r["n_sources"])}</td>'
+            f"<td>{_e(r['agreement']) or '—'}</td>"
+            f'<td data-sort="{band_rank}">{_e(r["band_label"] or band) or "—"}</td>'
+            f"<td>{_e(r['status']) or '—'}</td>"
+            "</tr>"
+        )
+    headers = [
+        ("Occupation", False),
+        ("Consensus median", True),
+        ("Interval", True),
+        ("Sources", True),
+        ("Agreement", False),
+        ("Band", False),
+        ("Status", False),
+    ]
+    return f'<div class="table-wrap">{_table(headers, rows, sortable=True)}</div>'
+
+
+def _calibration_notes(profiles: pd.DataFrame, bias: pd.DataFrame) -> list[str]:
+    notes = []
+    statuses = bias["status"].dropna().astype(str)
+    if bias.empty:
+        notes.append("Calibration was skipped: there are no source bias estimates.")
+    elif not pd.to_numeric(bias["offset"], errors="coerce").notna().any():
+        reasons = sorted(set(statuses)) or ["no reason recorded"]
+        notes.append("Calibration was skipped: " + "; ".join(_e(r) for r in reasons) + ".")
+    if not profiles.empty:
+        calibrated = pd.to_numeric(profiles["risk_calibrated"], errors="coerce").notna()
+        notes_by = profiles.loc[~calibrated, "calibration_status"].fillna("no status recorded")
+        if calibrated.any() and len(notes_by):
+            counts = notes_by.astype(str).value_counts().sort_index()
+            detail = "; ".join(f"{_e(k)} ({v})" for k, v in counts.items())
+            notes.append(
+                f"Calibrated consensus available for {int(calibrated.sum())} of "
+                f"{len(profiles)} occupations; the others: {detail}."
+            )
+    return notes
+
+
+def _sources_panel(profiles: pd.DataFrame, scores: pd.DataFrame, bias: pd.DataFrame,
+                   chart_html: str) -> str:
+    parts = [
+        "<p>Each source's offset is how many risk-score points it rates an occupation above "
+        "(positive) or below (negative) the typical source for the same occupation, with "
+        "its interval and the number of occupations it was fitted on.</p>"
+    ]
+    parts += [f'<p class="note">{n}</p>' for n in _calibration_notes(profiles, bias)]
+    parts.append(chart_html)
+    coverage = (
+        scores.groupby("source").size().to_dict() if not scores.empty else {}
+    )
+    bias_by = {str(r["source"]): r for r in bias.to_dict("records")}
+    names = sorted(set(bias_by) | {str(s) for s in coverage})
+    rows = []
+    for name in names:
+        r = bias_by.get(name, {})
+        rows.append(
+            "<tr>"
+            f"<td>{_e(name)}</td>"
+            f'<td class="num"{_sort_attr(r.get("offset"))}>{_fmt(r.get("offset"), 1)}</td>'
+            f'<td class="num"{_sort_attr(r.get("ci_low"))}>'
+            f"{_interval(r.get('ci_low'), r.get('ci_high'), 1)}</td>"
+            f'<td class="num"{_sort_attr(r.get("n_occupations"))}>'
+            f"{_count(r.get('n_occupations'))}</td>"
+            f'<td class="num">{coverage.get(name, 0)}</td>'
+            f"<td>{_e(r.get('status')) or 'not in the calibration'}</td>"
+            "</tr>"
+        )
+    if rows:
+        headers = [
+            ("Source", False),
+            ("Offset (points)", True),
+            ("Interval", True),
+            ("Occupations in fit", True),
+            ("Occupations scored", True),
+            ("Calibration status", False),
+        ]
+        parts.append(_table(headers, rows, sortable=True))
+    else:
+        parts.append("<p>No sources in the warehouse yet.</p>")
+    return "".join(parts)
+
+
+def _facts(p: Mapping[str, Any]) -> str:
+    items = [
+        ("Consensus median", f"{_fmt(p['risk_median'], 1)} (interval "
+                             f"{_interval(p['ci_low'], p['ci_high'])})"),
+        ("Mean / range", f"{_fmt(p['risk_mean'], 1)} / {_interval(p['risk_min'], p['risk_max'])}"),
+        ("Sources / documents", f"{_count(p['n_sources'])} / {_count(p['n_documents'])}"),
+        ("Agreement", _e(p["agreement"]) or "—"),
+        ("Band", _e(p["band_label"] or p["band"]) or "—"),
+        ("Status", _e(p["status"]) or "—"),
+    ]
+    if _num(p["risk_calibrated"]) is not None:
+        items.append((
+            "Calibrated median",
+            f"{_fmt(p['risk_calibrated'], 1)} (interval "
+            f"{_interval(p['calibrated_ci_low'], p['calibrated_ci_high'])}) vs raw "
+            f"{_fmt(p['risk_median'], 1)}",
+        ))
+    else:
+        items.append(("Calibration", _e(p["calibration_status"]) or "not available"))
+    return '<dl class="facts">' + "".join(
+        f"<dt>{label}</dt><dd>{value}</dd>" for label, value in items
+    ) + "</dl>"
+
+
+def _source_rows(scores: pd.DataFrame) -> str:
+    rows = []
+    s = scores.assign(_r=pd.to_numeric(scores["risk_score"], errors="coerce"))
+    for r in s.sort_values(["_r", "source"]).to_dict("records"):
+        raw = _text(r["raw_score"])
+        if raw is None and _num(r["raw_value"]) is not None and _num(r["scale_max"]) is not None:
+            raw = f"{_num(r['raw_value']):g}/{_num(r['scale_max']):g}"
+        rows.append(
+            "<tr>"
+            f"<td>{_e(r['source'])}</td>"
+            f"<td>{_e(raw) or '—'}</td>"
+            f"<td>{_e(r['polarity']) or '—'}</td>"
+            f'<td class="num">{_fmt(r["risk_score"])}</td>'
+            f'<td class="num">{_fmt(r["calibrated_score"])}</td>'
+            f"<td>{_e(r['label']) or '—'}</td>"
+            f"<td>{_when(r['fetched_at'])}</td>"
+            "</tr>"
+        )
+    headers = [("Source", False), ("As written", False), ("Polarity", False),
+               ("Risk score", True), ("Calibrated", True), ("Label", False), ("Captured", False)]
+    return _table(headers, rows, caption="Sources (latest capture of each)")
+
+
+def _task_rows(tasks: pd.DataFrame) -> str:
+    t = tasks.assign(_pct=charts.task_share(tasks))
+    t = t.sort_values(["_pct", "canonical_task"], ascending=[False, True], na_position="last")
+    rows = [
+        "<tr>"
+        f"<td>{_e(r['canonical_task'])}</td>"
+        f'<td class="num">{_fmt(r["_pct"])}%</td>'
+        f'<td class="num">{_count(r["n_sources"])}</td>'
+        f'<td class="num">{_count(r["n_sources_at_risk"])}</td>'
+        f'<td class="num">{_count(r["n_sources_human"])}</td>'
+        "</tr>"
+        for r in t.to_dict("records")
+    ]
+    headers = [("Task", False), ("Automatable (median)", True), ("Sources", True),
+               ("Say at risk", True), ("Say stays human", True)]
+    return _table(headers, rows, caption="Task automation")
+
+
+def _salary_rows(salaries: pd.DataFrame) -> str:
+    rows = []
+    ordered = sorted(salaries.to_dict("records"), key=lambda r: charts.seniority_rank(r["seniority"]))
+    for r in ordered:
+        low, high = _num(r["low_median"]), _num(r["high_median"])
+        n_open = _num(r["n_open_ended"]) or 0
+        if low is not None and high is not None:
+            band = f"{low:,.0f}–{high:,.0f}"
+        elif low is not None:
+            band = f"{low:,.0f}+"
+        elif high is not None:
+            band = f"up to {high:,.0f}"
+        else:
+            band = "—"
+        open_text = (f"open-ended in {int(n_open)} source{'s' if n_open != 1 else ''}"
+                     if n_open else ("open-ended" if high is None and low is not None else ""))
+        currency = _e(r.get("currency"))
+        rows.append(
+            "<tr>"
+            f"<td>{_e(r['seniority'])}</td>"
+            f'<td class="num">{_e(band)}{" " + currency if currency else ""}</td>'
+            f'<td class="num">{_count(r["n_sources"])}</td>'
+            f"<td>{_e(open_text)}</td>"
+            "</tr>"
+        )
+    headers = [("Seniority", False), ("Annual salary (low–high)", True), ("Sources", True),
+               ("Open-ended", False)]
+    return _table(headers, rows, caption="Salary bands (median of the sources' figures)")
+
+
+def _history_rows(history: pd.DataFrame) -> str:
+    keep = charts.history_sources(history)
+    h = history.loc[history["source"].astype(str).isin(keep)]
+    h = h.assign(_at=pd.to_datetime(h["fetched_at"], utc=True, errors="coerce"))
+    rows = [
+        "<tr>"
+        f"<td>{_e(r['source'])}</td>"
+        f"<td>{_when(r['fetched_at'])}</td>"
+        f"<td>{_e(r['raw_score']) or '—'}</td>"
+        f'<td class="num">{_fmt(r["risk_score"])}</td>'
+        f'<td class="num">{_fmt(r["change"], 0) if _num(r["change"]) is not None else "—"}</td>'
+        "</tr>"
+        for r in h.sort_values(["source", "_at"]).to_dict("records")
+    ]
+    headers = [("Source", False), ("Captured", False), ("As written", False),
+               ("Risk score", True), ("Change", True)]
+    return _table(headers, rows, caption="Score history")
+
+
+def _occupation_section(
+    p: Mapping[str, Any],
+    scores: pd.DataFrame,
+    tasks: pd.DataFrame,
+    salaries: pd.DataFrame,
+    history: pd.DataFrame,
+    chart_html: str,
+) -> str:
+    slug = str(p["occupation_slug"])
+    title = _text(p["occupation"]) or slug
+    badges = "".join(
+        f' <span class="badge">{_e(v)}</span>'
+        for v in (p["band_label"] or p["band"], p["status"])
+        if _text(v)
+    )
+    notes = []
+    n_sources = _num(p["n_sources"])
+    if n_sources is not None and n_sources < 2:
+        notes.append("Only one source scores this occupation: no interval or agreement.")
+    elif _text(p["status"]) and _text(p["status"]) != "ok":
+        notes.append(f"Consensus status: {_e(p['status'])}.")
+    parts = [
+        f'<section class="occupation" id="{_e(slug)}">',
+        f'<h3>{_e(title)}{badges}</h3><div class="slug">{_e(slug)}</div>',
+        _facts(p),
+        *(f'<p class="note">{n}</p>' for n in notes),
+        chart_html,
+        '<div class="grid2">',
+        _source_rows(scores) if not scores.empty else "<p>No source scores.</p>",
+        _task_rows(tasks) if not tasks.empty else
+        "<p class=muted>No task automation figures were stated by the sources.</p>",
+        _salary_rows(salaries) if not salaries.empty else
+        "<p class=muted>No salary figures were stated by the sources.</p>",
+        _history_rows(history) if charts.history_sources(history) else "",
+        "</div>",
+        '<p><a href="#report-overview">Back to the overview</a></p>',
+        "</section>",
+    ]
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    *,
+    max_sections: int = DEFAULT_MAX_SECTIONS,
+    generated_at: datetime | None = None,
+    workers: int | None = None,
+) -> Path:
+    """Write ``out_dir/index.html`` and ``out_dir/charts/*.png``; return the HTML's path.
+
+    The overview lists every occupation; the ``max_sections`` best-covered
+    occupations (most sources, then by slug) get a full section with a chart.
+    ``workers`` processes draw the occupation charts when there are at least
+    :data:`PARALLEL_MIN_CHARTS` of them (default: up to 4, one per CPU);
+    ``workers=1`` draws everything in this process.
+    """
+    out_dir = Path(out_dir)
+    chart_dir = out_dir / "charts"
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    generated_at = generated_at or datetime.now(UTC)
+
+    notes: list[str] = []
+    data = {view: _read_view(con, view, notes) for view in VIEW_COLUMNS}
+    profiles = data["consensus_profiles"]
+    scores_by = _by_slug(data["source_scores"])
+    tasks_by = _by_slug(data["task_consensus"])
+    salaries_by = _by_slug(data["salary_consensus"])
+    history_by = _by_slug(data["score_history"])
+    empty = {view: frame.iloc[0:0] for view, frame in data.items()}
+
+    written: set[str] = set()
+
+    def chart(png: bytes | None, name: str, alt: str) -> str:
+        if png is None:
+            return ""
+        _write_bytes(chart_dir / name, png)
+        written.add(name)
+        return _img(png, alt)
+
+    section_slugs = _section_slugs(profiles, max_sections)
+    chosen = set(section_slugs)
+    profile_by = {str(r["occupation_slug"]): r for r in profiles.to_dict("records")}
+    ordered = sorted(
+        section_slugs, key=lambda s: (str(profile_by[s]["occupation"]).lower(), s)
+    )
+    jobs = []
+    for slug in ordered:
+        p = profile_by[slug]
+        salaries = salaries_by.get(slug, empty["salary_consensus"])
+        currencies = salaries["currency"].dropna().astype(str).unique()
+        jobs.append((
+            _text(p["occupation"]) or slug,
+            p,
+            scores_by.get(slug, empty["source_scores"]),
+            tasks_by.get(slug, empty["task_consensus"]),
+            salaries,
+            history_by.get(slug, empty["score_history"]),
+            currencies[0] if len(currencies) == 1 else None,
+        ))
+    sections = []
+    for job, png in zip(jobs, _render_occupation_charts(jobs, workers), strict=True):
+        title, p, scores, tasks, salaries, history, _ = job
+        alt = f"Charts for {title}: source scores on the {SCALE_STATEMENT} scale"
+        html_chart = chart(png, _chart_file_name(str(p["occupation_slug"])), alt)
+        sections.append(_occupation_section(p, scores, tasks, salaries, history, html_chart))
+
+    hist_html = chart(
+        charts.median_histogram(profiles),
+        "overview-medians.png",
+        f"Histogram of consensus medians ({SCALE_STATEMENT})",
+    )
+    bias_html = chart(
+        charts.bias_chart(data["source_bias"]),
+        "source-bias.png",
+        "Source bias offsets with intervals, in risk-score points",
+    )
+
+    n_occ = len(profiles)
+    n_src = len(
+        set(data["source_scores"]["source"].dropna().astype(str))
+        | set(data["source_bias"]["source"].dropna().astype(str))
+    )
+    cap_note = ""
+    if n_occ > len(section_slugs):
+        cap_note = (
+            f'<p class="note">Detailed sections are shown for {len(section_slugs)} of {n_occ} '
+            "occupations (those scored by the most sources); the overview lists all of them.</p>"
+        )
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>AI displacement risk report</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header>
+<h1>AI displacement risk report</h1>
+<p class="muted">Generated {_e(_when(generated_at))} · {n_occ} occupations · {n_src} sources ·
+<span class="scale">{SCALE_STATEMENT}</span></p>
+<nav><a href="#report-overview">Overview</a><a href="#report-sources">Sources</a>
+<a href="#report-occupations">Occupations</a></nav>
+</header>
+<main>
+{"".join(f'<p class="note">{_e(n)}</p>' for n in notes)}
+<section id="report-overview">
+<h2>Overview</h2>
+<p>Consensus across sources per occupation: the median of each source's latest score on the
+common scale ({SCALE_STATEMENT}), its interval, how many sources score it, how well they agree,
+the band of the median and the consensus status. Click a column header to sort.</p>
+{hist_html}
+{_overview(profiles, chosen)}
+</section>
+<section id="report-sources">
+<h2>Sources</h2>
+{_sources_panel(profiles, data["source_scores"], data["source_bias"], bias_html)}
+</section>
+<section id="report-occupations">
+<h2>Occupations</h2>
+{cap_note}
+{"".join(sections) if sections else "<p>No occupations in the warehouse yet.</p>"}
+</section>
+</main>
+<script>{JS}</script>
+</body>
+</html>
+"""
+    index = out_dir / "index.html"
+    _write_bytes(index, page.encode("utf-8"))
+    for stale in chart_dir.glob("*.png"):
+        if stale.name not in written:
+            with contextlib.suppress(OSError):
+                stale.unlink()
+    return index
+
+
+def _render_occupation_charts(jobs: list[tuple], workers: int | None) -> list[bytes | None]:
+    """PNG bytes per job (``occupation_chart`` arguments), in order."""
+    if workers is None:
+        workers = min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1)
+    workers = max(1, min(int(workers), len(jobs)))
+    if workers > 1 and len(jobs) >= PARALLEL_MIN_CHARTS:
+        try:
+            # spawn: never fork a process that holds DuckDB's threads and locks.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                chunk = max(1, len(jobs) // (workers * 4))
+                return list(pool.map(charts.occupation_chart_job, jobs, chunksize=chunk))
+        except (OSError, BrokenProcessPool) as exc:
+            log.warning("drawing report charts in this process instead of %d workers: %s",
+                        workers, exc)
+    return [charts.occupation_chart_job(job) for job in jobs]
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically, so a reader never opens a half-written file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

@@ -1,0 +1,275 @@
+"""The asset graph: landing scan -> parsed -> normalised -> warehouse -> consensus -> exports.
+
+Each asset is a thin wrapper over plain functions in ``sources``, ``transforms``,
+``warehouse`` and ``exports``; what it adds is Dagster's bookkeeping (metadata,
+lineage, pools, retries). A run processes the whole landing folder as one batch:
+documents are streamed through bounded batches inside the parse asset.
+"""
+
+
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import pandas as pd
+
+from pipelines.metadata import column_lineage, column_schema, markdown_preview
+from pipelines.resources import ExportsResource, LandingResource, WarehouseResource
+from sources.batch import Inventory, StagedRun, plan_run, stage_documents
+from sources.landing import scan_landing
+from sources.parse import PARSER_VERSION
+from transforms.derive import derive_tables
+from transforms.staged import normalise_staged
+from warehouse.load import accounting, load_staged, record_run, replace_derived, transaction
+from warehouse.queries import EXPORT_QUERIES, LoadSummary, consensus_inputs
+from warehouse.schema import SCHEMA_VERSION
+from warehouse.state import known_state
+
+WRITER_POOL = "riskpipe_warehouse"  # every asset that writes the DuckDB file
+TRANSIENT_IO_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
+DAILY_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=48), warn_window=timedelta(hours=26)
+)
+
+
+@dg.asset(group_name="ingest", kinds={"python"}, pool=WRITER_POOL)
+def landing_inventory(
+    context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+) -> Inventory:
+    """Every file in the landing folder, and which of them this run must read.
+
+    Files whose path, size and modification time are unchanged since the last
+    run (and were parsed by the current parser) are not read again.
+    """
+    scan = scan_landing(landing.root)
+    with warehouse.migrated() as con:
+        known = known_state(con)
+    plan = plan_run(scan.files, known)
+    context.add_output_metadata(
+        {
+            "landing": str(landing.root),
+            "files_seen": scan.files_seen,
+            "to_read": len(plan.to_process),
+            "unchanged": plan.unchanged,
+            "ignored": len(scan.ignored),
+            "problems": len(scan.problems),
+            "vanished": len(plan.vanished_paths),
+        }
+    )
+    return Inventory(str(landing.root), plan, scan.problems, scan.ignored, scan.files_seen)
+
+
+@dg.asset(group_name="ingest", kinds={"python", "parquet"})
+def parsed_documents(
+    context: dg.AssetExecutionContext,
+    landing_inventory: Inventory,
+    landing: LandingResource,
+    warehouse: WarehouseResource,
+) -> StagedRun:
+    """The new documents parsed into records, staged as Parquet batches for one bulk load."""
+    staging_root = warehouse.staging_root()
+    if staging_root.exists():  # leftovers of a crashed run; this run holds the run lock
+        shutil.rmtree(staging_root, ignore_errors=True)
+    with warehouse.connect(read_only=True) as con:
+        known = known_state(con)
+    staged = StagedRun(context.run_id, staging_root / context.run_id)
+    staged.files_seen = landing_inventory.files_seen
+    staged.ignored = len(landing_inventory.ignored)
+    stage_documents(
+        landing.root,
+        landing_inventory.plan,
+        landing_inventory.problems,
+        known,
+        staged,
+        workers=landing.worker_count,
+        batch_size=landing.batch_size,
+        max_bytes=landing.max_file_bytes,
+    )
+    context.add_output_metadata(
+        {
+            "parser_version": PARSER_VERSION,
+            "processed": staged.processed,
+            "batches": staged.batches,
+            **{f"status/{k}": v for k, v in sorted(staged.status_counts.items())},
+            **{f"quarantine/{k}": v for k, v in sorted(staged.reason_counts.items())},
+        }
+    )
+    return staged
+
+
+@dg.asset(group_name="ingest", kinds={"pandas", "parquet"})
+def normalised_assessments(
+    context: dg.AssetExecutionContext, parsed_documents: StagedRun
+) -> StagedRun:
+    """Headline scores on the canonical scale: risk_score in [0, 100], higher = more risk."""
+    parts = parsed_documents.tables().get("assessments", [])
+    written = normalise_staged(parts, parsed_documents.staging_dir / "normalised")
+    context.add_output_metadata({"batches": len(written)})
+    return parsed_documents
+
+
+@dg.asset(
+    group_name="warehouse",
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    retry_policy=TRANSIENT_IO_RETRY,
+)
+def warehouse_tables(
+    context: dg.AssetExecutionContext,
+    normalised_assessments: StagedRun,
+    warehouse: WarehouseResource,
+) -> LoadSummary:
+    """Documents, assessments, details and quarantine, loaded in one transaction."""
+    staged = normalised_assessments
+    now = datetime.now(UTC)
+    with warehouse.migrated() as con:
+        with transaction(con):
+            inserted = load_staged(
+                con,
+                staged.tables(),
+                run_id=staged.run_id,
+                now=now,
+                vanished_paths=staged.vanished_paths,
+            )
+            counts = accounting(con)
+            record_run(
+                con,
+                {
+                    "run_id": staged.run_id,
+                    "started_at": now,
+                    "finished_at": None,
+                    "landing": None,
+                    "parser_version": PARSER_VERSION,
+                    "files_seen": staged.files_seen,
+                    "files_unchanged": staged.unchanged,
+                    "files_processed": staged.processed,
+                    "loaded": counts["loaded"],
+                    "duplicate": counts["duplicate"],
+                    "quarantined": counts["quarantined"],
+                    "ignored": staged.ignored,
+                    "consensus_at": None,
+                },
+            )
+        n_assessments = con.execute("SELECT count(*) FROM core.assessments").fetchone()[0]
+    shutil.rmtree(staged.staging_dir, ignore_errors=True)
+    summary = LoadSummary(
+        run_id=staged.run_id,
+        files_seen=staged.files_seen,
+        processed=staged.processed,
+        unchanged=staged.unchanged,
+        ignored=staged.ignored,
+        counts=counts,
+        inserted=inserted,
+        reason_counts=dict(staged.reason_counts),
+    )
+    context.add_output_metadata(
+        {
+            "dagster/row_count": n_assessments,
+            "files_seen": staged.files_seen,
+            **{f"current/{k}": v for k, v in counts.items()},
+            **{f"inserted/{k}": v for k, v in sorted(inserted.items())},
+        }
+    )
+    return summary
+
+
+@dg.asset(
+    group_name="consensus",
+    kinds={"duckdb", "pandas"},
+    pool=WRITER_POOL,
+    retry_policy=TRANSIENT_IO_RETRY,
+    freshness_policy=DAILY_FRESHNESS,
+)
+def consensus_profiles(
+    context: dg.AssetExecutionContext,
+    warehouse_tables: LoadSummary,
+    warehouse: WarehouseResource,
+) -> LoadSummary:
+    """One profile per occupation from each source's latest capture, plus calibration,
+    task, salary and mention consensus; all derived tables rebuilt in one transaction."""
+    with warehouse.migrated() as con:
+        assessments, details = consensus_inputs(con)
+        tables = derive_tables(assessments, details)
+        with transaction(con):
+            replace_derived(con, tables)
+            con.execute(
+                "UPDATE core.runs SET consensus_at = now(), finished_at = now() WHERE run_id = ?",
+                [warehouse_tables.run_id],
+            )
+    profiles: pd.DataFrame = tables["consensus_profiles"]
+    context.add_output_metadata(
+        {
+            "dagster/row_count": len(profiles),
+            "dagster/column_schema": column_schema(profiles),
+            "dagster/column_lineage": column_lineage(),
+            "preview": dg.MetadataValue.md(markdown_preview(profiles)),
+            **{f"rows/{name}": len(frame) for name, frame in sorted(tables.items())},
+        }
+    )
+    return warehouse_tables
+
+
+@dg.asset(
+    group_name="publish",
+    kinds={"parquet", "csv", "json"},
+    retry_policy=TRANSIENT_IO_RETRY,
+    freshness_policy=DAILY_FRESHNESS,
+)
+def published_exports(
+    context: dg.AssetExecutionContext,
+    consensus_profiles: LoadSummary,
+    warehouse: WarehouseResource,
+    exports: ExportsResource,
+) -> dict:
+    """Consensus, latest assessments, task/salary consensus and source bias for downstream
+    apps: Parquet, CSV and JSON with a manifest, swapped in atomically."""
+    from exports.publish import publish_exports
+
+    with warehouse.connect() as con:
+        manifest = publish_exports(
+            con,
+            exports.folder,
+            tables=EXPORT_QUERIES,
+            run_id=consensus_profiles.run_id,
+            schema_version=SCHEMA_VERSION,
+            generated_at=datetime.now(UTC),
+        )
+    context.add_output_metadata(
+        {
+            "exports": str(exports.folder),
+            "files": len(manifest.get("files", {})),
+            **{
+                f"rows/{name}": info["rows"]
+                for name, info in sorted(manifest.get("files", {}).items())
+                if name.endswith(".parquet")
+            },
+        }
+    )
+    return manifest
+
+
+@dg.asset(group_name="publish", kinds={"html"})
+def consensus_report(
+    context: dg.AssetExecutionContext,
+    consensus_profiles: LoadSummary,
+    warehouse: WarehouseResource,
+    exports: ExportsResource,
+) -> str:
+    """A self-contained HTML report with charts: each source's score, consensus and interval."""
+    from exports.report import build_report
+
+    with warehouse.connect() as con:
+        index = build_report(con, exports.report_folder)
+    context.add_output_metadata({"report": dg.MetadataValue.path(str(index))})
+    return str(index)
+
+
+ALL_ASSETS = [
+    landing_inventory,
+    parsed_documents,
+    normalised_assessments,
+    warehouse_tables,
+    consensus_profiles,
+    published_exports,
+    consensus_report,
+]

@@ -1,0 +1,487 @@
+"""Parse many landing files into staged Parquet batches, on every core.
+
+Pages are read, hashed and parsed in worker processes, a bounded number of
+chunks in flight, so memory does not grow with the size of the landing folder.
+The main process decides each file's status (loaded, duplicate, quarantined) in
+path order, so the outcome is deterministic, and writes one Parquet file per
+table per batch into the run's staging folder. The warehouse loads those
+batches in bulk in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sources.landing import LandingFile, LandingProblem, read_sidecar
+from sources.parse import PARSER_VERSION, parse_document
+from transforms.frames import (
+    DETAIL_KINDS,
+    assessment_frame,
+    assessment_row,
+    detail_frames,
+    detail_rows,
+)
+from transforms.staged import invalid_documents
+
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+# Transient landing problems: the file is examined again on the next run.
+TRANSIENT_REASONS = frozenset({"vanished", "unreadable"})
+
+FILE_COLUMNS = {
+    "path": "string",
+    "document_id": "string",
+    "size_bytes": "Int64",
+    "mtime_ns": "Int64",
+    "status": "string",
+    "duplicate_of": "string",
+    "reason_code": "string",
+    "detail": "string",
+}
+DOCUMENT_COLUMNS = {
+    "document_id": "string",
+    "path": "string",
+    "size_bytes": "Int64",
+    "text_sha256": "string",
+    "source": "string",
+    "url": "string",
+    "fetched_at": "datetime64[ns, UTC]",
+    "status": "string",
+    "duplicate_of": "string",
+    "reason_code": "string",
+    "detail": "string",
+    "parser_version": "string",
+    "reparse": "boolean",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDocument:
+    status: str
+    reason_code: str | None
+    detail: str | None
+    parser_version: str | None
+    path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFile:
+    size: int | None
+    mtime_ns: int | None
+    document_id: str | None
+    status: str
+    reason_code: str | None
+
+
+@dataclass(slots=True)
+class KnownState:
+    """What the warehouse already holds, as needed to plan and deduplicate a run."""
+
+    files: dict[str, KnownFile] = field(default_factory=dict)  # current content per path
+    documents: dict[str, KnownDocument] = field(default_factory=dict)
+    loaded_texts: dict[str, str] = field(default_factory=dict)  # text_sha256 -> document_id
+
+
+@dataclass(slots=True)
+class RunPlan:
+    to_process: list[LandingFile]
+    unchanged: int
+    vanished_paths: list[str]  # current in the warehouse, gone from the landing folder
+
+
+@dataclass(slots=True)
+class Inventory:
+    """A landing scan with its plan: what this run will read."""
+
+    landing: str
+    plan: RunPlan
+    problems: list[LandingProblem]
+    ignored: list[str]
+    files_seen: int
+
+
+def plan_run(
+    files: Iterable[LandingFile], known: KnownState, parser_version: str = PARSER_VERSION
+) -> RunPlan:
+    """Pick the files to read: new, changed, transiently failed, or parsed by an older parser."""
+    to_process: list[LandingFile] = []
+    unchanged = 0
+    seen: set[str] = set()
+    for f in files:
+        seen.add(f.path)
+        prev = known.files.get(f.path)
+        if (
+            prev is not None
+            and prev.size == f.size
+            and prev.mtime_ns == f.mtime_ns
+            and prev.reason_code not in TRANSIENT_REASONS
+            and not _is_stale(known.documents.get(prev.document_id or ""), parser_version)
+        ):
+            unchanged += 1
+        else:
+            to_process.append(f)
+    vanished = sorted(p for p in known.files if p not in seen)
+    return RunPlan(to_process, unchanged, vanished)
+
+
+def _is_stale(doc: KnownDocument | None, parser_version: str) -> bool:
+    """A document parsed by another parser version is parsed again."""
+    return doc is not None and doc.parser_version not in (None, parser_version)
+
+
+# --------------------------------------------------------------------------- workers
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What a worker learned about one file (small, picklable)."""
+
+    file: LandingFile
+    document_id: str | None
+    text_sha256: str | None = None
+    reason_code: str | None = None
+    detail: str | None = None
+    url: str | None = None
+    fetched_at: datetime | None = None
+    source: str | None = None
+    assessment: dict[str, Any] | None = None
+    details: dict[str, list[dict[str, Any]]] | None = None
+
+
+def _sha256_stream(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def process_file(root: Path, f: LandingFile, max_bytes: int) -> FileResult:
+    """Read, hash and parse one landing file. Never raises."""
+    path = root / f.path
+    try:
+        real = Path(os.path.realpath(path))
+        real.relative_to(root)
+    except ValueError:
+        return FileResult(f, None, reason_code="symlink_outside", detail="link leaves the landing folder")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return FileResult(
+                f,
+                _sha256_stream(path),
+                reason_code="too_large",
+                detail=f"{size:,} bytes exceeds the {max_bytes:,}-byte limit (RISKPIPE_MAX_FILE_BYTES)",
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return FileResult(f, None, reason_code="vanished", detail="file disappeared before it was read")
+    except OSError as exc:
+        return FileResult(f, None, reason_code="unreadable", detail=f"cannot read: {exc}")
+    document_id = hashlib.sha256(data).hexdigest()
+    sidecar = read_sidecar(path)
+    fetched_at = sidecar.fetched_at or datetime.fromtimestamp(f.mtime_ns / 1e9, tz=UTC)
+    try:
+        parsed = parse_document(data, name=path.name, url=sidecar.url)
+    except Exception as exc:  # the parser promises not to raise; never let one page stop a run
+        return FileResult(
+            f, document_id, reason_code="parse_error", detail=f"{type(exc).__name__}: {exc}"[:500]
+        )
+    del data
+    result = FileResult(
+        f, document_id, text_sha256=parsed.text_sha256, url=sidecar.url, fetched_at=fetched_at
+    )
+    if parsed.extraction is None:
+        rejection = parsed.rejection
+        result.reason_code = rejection.reason_code if rejection else "parse_error"
+        result.detail = rejection.detail if rejection else "parser returned nothing"
+        return result
+    extraction = parsed.extraction
+    result.source = extraction.source
+    result.assessment = assessment_row(
+        document_id,
+        extraction,
+        url=sidecar.url,
+        fetched_at=pd.Timestamp(fetched_at),
+        parser_version=PARSER_VERSION,
+    )
+    result.details = detail_rows(document_id, extraction)
+    return result
+
+
+def _process_chunk(root: str, chunk: list[LandingFile], max_bytes: int) -> list[FileResult]:
+    base = Path(root)
+    return [process_file(base, f, max_bytes) for f in chunk]
+
+
+def _chunks(items: list[LandingFile], size: int) -> Iterator[list[LandingFile]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def iter_results(
+    root: Path,
+    files: list[LandingFile],
+    *,
+    workers: int,
+    max_bytes: int,
+    chunk_size: int = 32,
+) -> Iterator[FileResult]:
+    """Results in the order of ``files``; parallel when it pays, bounded in-flight chunks."""
+    root = root.resolve()
+    if workers <= 1 or len(files) < 2 * chunk_size:
+        for f in files:
+            yield process_file(root, f, max_bytes)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sources.batch"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[list[FileResult]]] = deque()
+        chunks = _chunks(files, chunk_size)
+        for chunk in chunks:
+            pending.append(pool.submit(_process_chunk, str(root), chunk, max_bytes))
+            if len(pending) >= workers * 3:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+# --------------------------------------------------------------------------- staging
+
+
+@dataclass(slots=True)
+class StagedRun:
+    """A run's staged batches and its accounting."""
+
+    run_id: str
+    staging_dir: Path
+    files_seen: int = 0
+    unchanged: int = 0
+    processed: int = 0
+    ignored: int = 0
+    status_counts: Counter[str] = field(default_factory=Counter)
+    reason_counts: Counter[str] = field(default_factory=Counter)
+    batches: int = 0
+    vanished_paths: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, list[Path]]:
+        """Staged Parquet files per table name."""
+        out: dict[str, list[Path]] = {}
+        for folder in sorted(p for p in self.staging_dir.iterdir() if p.is_dir()):
+            parts = sorted(folder.glob("part-*.parquet"))
+            if parts:
+                out[folder.name] = parts
+        return out
+
+
+class _Stager:
+    """Decides statuses in path order and writes batches of rows to Parquet."""
+
+    def __init__(self, staged: StagedRun, known: KnownState, batch_size: int) -> None:
+        self.staged = staged
+        self.known = known
+        self.batch_size = batch_size
+        self.run_docs: dict[str, KnownDocument] = {}
+        self.run_texts: dict[str, str] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.files: list[dict[str, Any]] = []
+        self.documents: list[dict[str, Any]] = []
+        self.assessments: list[dict[str, Any]] = []
+        self.details: dict[str, list[dict[str, Any]]] = {k: [] for k in DETAIL_KINDS}
+
+    def _file_row(self, f: LandingFile, document_id: str | None, status: str, **kw: Any) -> None:
+        self.files.append(
+            {
+                "path": f.path,
+                "document_id": document_id,
+                "size_bytes": f.size,
+                "mtime_ns": f.mtime_ns,
+                "status": status,
+                "duplicate_of": kw.get("duplicate_of"),
+                "reason_code": kw.get("reason_code"),
+                "detail": kw.get("detail"),
+            }
+        )
+        self.staged.status_counts[status] += 1
+        if kw.get("reason_code") and status == "quarantined":
+            self.staged.reason_counts[kw["reason_code"]] += 1
+        if len(self.files) >= self.batch_size:
+            self.flush()
+
+    def _document_row(self, r: FileResult, status: str, reparse: bool, **kw: Any) -> None:
+        self.documents.append(
+            {
+                "document_id": r.document_id,
+                "path": r.file.path,
+                "size_bytes": r.file.size,
+                "text_sha256": r.text_sha256,
+                "source": r.source,
+                "url": r.url,
+                "fetched_at": pd.Timestamp(r.fetched_at) if r.fetched_at else None,
+                "status": status,
+                "duplicate_of": kw.get("duplicate_of"),
+                "reason_code": kw.get("reason_code"),
+                "detail": kw.get("detail"),
+                "parser_version": PARSER_VERSION,
+                "reparse": reparse,
+            }
+        )
+        self.run_docs[r.document_id] = KnownDocument(
+            status, kw.get("reason_code"), kw.get("detail"), PARSER_VERSION, r.file.path
+        )
+
+    def problem(self, p: LandingProblem) -> None:
+        f = LandingFile(p.path, 0, 0)
+        self._file_row(f, None, "quarantined", reason_code=p.reason_code, detail=p.detail)
+
+    def add(self, r: FileResult) -> None:
+        f = r.file
+        doc_id = r.document_id
+        if doc_id is None:  # nothing could be read
+            self._file_row(f, None, "quarantined", reason_code=r.reason_code, detail=r.detail)
+            return
+        original = self.run_docs.get(doc_id) or self.known.documents.get(doc_id)
+        stale = doc_id not in self.run_docs and _is_stale(original, PARSER_VERSION)
+        if original is not None and not stale:
+            prev = self.known.files.get(f.path)
+            if prev is not None and prev.document_id == doc_id and doc_id not in self.run_docs:
+                # Same content at the same path (touched, or transiently failed before).
+                self._file_row(
+                    f, doc_id, prev.status, reason_code=prev.reason_code, detail=original.detail
+                )
+            elif original.status == "quarantined":
+                self._file_row(
+                    f,
+                    doc_id,
+                    "quarantined",
+                    reason_code=original.reason_code,
+                    detail=f"same bytes as {original.path}: {original.detail}",
+                )
+            else:
+                self._file_row(
+                    f,
+                    doc_id,
+                    "duplicate",
+                    duplicate_of=doc_id,
+                    reason_code="duplicate_bytes",
+                    detail=f"same bytes as {original.path}",
+                )
+            return
+        if r.assessment is None:
+            reason = r.reason_code or "parse_error"
+            self._document_row(r, "quarantined", stale, reason_code=reason, detail=r.detail)
+            self._file_row(f, doc_id, "quarantined", reason_code=reason, detail=r.detail)
+            return
+        text_original = self.run_texts.get(r.text_sha256 or "") or self.known.loaded_texts.get(
+            r.text_sha256 or ""
+        )
+        if text_original is not None and text_original != doc_id:
+            where = (self.run_docs.get(text_original) or self.known.documents[text_original]).path
+            detail = f"same visible text as {where}"
+            self._document_row(
+                r, "duplicate", stale, duplicate_of=text_original, reason_code="duplicate_text",
+                detail=detail,
+            )
+            self._file_row(
+                f, doc_id, "duplicate", duplicate_of=text_original,
+                reason_code="duplicate_text", detail=detail,
+            )
+            return
+        self._document_row(r, "loaded", stale)
+        if r.text_sha256:
+            self.run_texts[r.text_sha256] = doc_id
+        self.assessments.append(r.assessment)
+        for kind, rows in (r.details or {}).items():
+            self.details[kind].extend(rows)
+        self._file_row(f, doc_id, "loaded")
+
+    def _quarantine_invalid(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Documents whose records break their pandera model go to quarantine, not the run."""
+        reasons = invalid_documents(frames)
+        if not reasons:
+            return
+        for name in ("assessments", *DETAIL_KINDS):
+            frame = frames[name]
+            frames[name] = frame[~frame["document_id"].isin(reasons)].reset_index(drop=True)
+        for name in ("files", "documents"):
+            frame = frames[name]
+            hit = frame["document_id"].isin(reasons) & (frame["status"] == "loaded")
+            frame.loc[hit, "status"] = "quarantined"
+            frame.loc[hit, "reason_code"] = "invalid_record"
+            frame.loc[hit, "detail"] = frame.loc[hit, "document_id"].map(reasons)
+            if name == "files":
+                n = int(hit.sum())
+                self.staged.status_counts["loaded"] -= n
+                self.staged.status_counts["quarantined"] += n
+                self.staged.reason_counts["invalid_record"] += n
+        for document_id in reasons:
+            known = self.run_docs[document_id]
+            self.run_docs[document_id] = KnownDocument(
+                "quarantined", "invalid_record", reasons[document_id], known.parser_version,
+                known.path,
+            )
+
+    def flush(self) -> None:
+        if not self.files and not self.documents:
+            return
+        n = self.staged.batches
+        frames: dict[str, pd.DataFrame] = {
+            "files": pd.DataFrame(self.files, columns=list(FILE_COLUMNS)).astype(FILE_COLUMNS),
+            "documents": pd.DataFrame(self.documents, columns=list(DOCUMENT_COLUMNS)).astype(
+                DOCUMENT_COLUMNS
+            ),
+            "assessments": assessment_frame(self.assessments),
+            **detail_frames(self.details),
+        }
+        self._quarantine_invalid(frames)
+        for name, frame in frames.items():
+            if frame.empty:
+                continue
+            folder = self.staged.staging_dir / name
+            folder.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(folder / f"part-{n:05d}.parquet", index=False)
+        self.staged.batches += 1
+        self._reset()
+
+
+def stage_documents(
+    root: Path,
+    plan: RunPlan,
+    problems: list[LandingProblem],
+    known: KnownState,
+    staged: StagedRun,
+    *,
+    workers: int,
+    batch_size: int = 1000,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> StagedRun:
+    """Parse the planned files and stage their rows; returns the filled ``staged``."""
+    staged.staging_dir.mkdir(parents=True, exist_ok=True)
+    staged.unchanged = plan.unchanged
+    staged.vanished_paths = plan.vanished_paths
+    stager = _Stager(staged, known, batch_size)
+    for problem in problems:
+        prev = known.files.get(problem.path)
+        if prev is None or prev.reason_code != problem.reason_code or (
+            problem.reason_code in TRANSIENT_REASONS
+        ):
+            stager.problem(problem)
+        else:
+            staged.unchanged += 1
+    for result in iter_results(root, plan.to_process, workers=workers, max_bytes=max_bytes):
+        staged.processed += 1
+        stager.add(result)
+    stager.flush()
+    return staged

@@ -1,0 +1,183 @@
+"""``career_guide``: numbered career guides with a "How AI-proof is this career?" gauge.
+
+Layout (seed 004): "What a X actually does", skills, a day-in-the-life
+simulation, "X salary — by country & seniority" ("Showing: United States" then
+"Junior" / "$95k–$130k" pairs), the gauge ("78" and "/ 100" on separate lines,
+then a label like "Relatively safe"; safety polarity), "Career progression"
+(numbered steps ending in "0 – 2 years" / "10+ years"), "Where can you pivot
+from this role?" (role, description, "Ease: High"), and "Last updated: April 2026".
+
+The "What a X actually does" duties are not recorded: they state neither an
+automation share nor a stance (at risk / human), and inventing one would be a guess.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sources.money import labelled_bands, region_code
+from sources.records import CareerStep, Extraction, Pivot, Rejection
+from sources.templates.common import (
+    DASH,
+    NUMBER,
+    Line,
+    evidence,
+    find_occupation,
+    heading,
+    is_note,
+    joined,
+    lines,
+    ordinal,
+    page_date,
+    related_start,
+    resolve_score,
+    score_hits,
+    section,
+    span_of,
+    squash,
+)
+from sources.tools import find_tools
+
+TEMPLATE_ID = "career_guide"
+
+_FINGERPRINTS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"How AI-proof is this career\?",
+        r"\bactually does\b",
+        rf"salary\s*{DASH}\s*by country",
+        r"Career progression",
+        r"Where can you pivot from this role\?",
+        r"Day-in-the-life",
+    )
+)
+_OCCUPATION = (
+    re.compile(r"\bWhat an? (?P<occ>[^\n]{2,100}?) actually does\b", re.I),
+    re.compile(rf"^[^\w\n]{{0,4}}(?P<occ>[^\n]{{2,100}}?) salary\s*{DASH}\s*by country", re.I | re.M),
+    re.compile(r"^[^\w\n]{0,4}(?P<occ>[^\n]{2,100}?) skills needed\s*$", re.I | re.M),
+)
+_SCORE = re.compile(
+    rf"How AI-proof is this career\?[^\d]{{0,300}}?(?<![\d.])(?P<v>{NUMBER})\s*"
+    rf"(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)",
+    re.IGNORECASE,
+)
+_SCORE_LOOSE = re.compile(
+    rf"\bAI-proof (?:score|rating)\s*:?\s*(?P<v>{NUMBER})\s*(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)",
+    re.IGNORECASE,
+)
+_LABEL_LINE = re.compile(r"^[A-Za-z][A-Za-z ,'-]{1,40}$")
+_SHOWING = re.compile(r"\bShowing\s*:\s*(?P<region>[^\n]{2,40}?)\s*$", re.IGNORECASE | re.MULTILINE)
+_YEARS = re.compile(
+    rf"^(?:(?P<a>{NUMBER})\s*(?:{DASH}|to)\s*(?P<b>{NUMBER})|(?P<c>{NUMBER})\s*\+)\s*"
+    r"(?:years?|yrs?)(?: of experience)?\.?$",
+    re.IGNORECASE,
+)
+_EASE = re.compile(r"^Ease\s*:\s*(?P<ease>[A-Za-z]+(?:[ -][A-Za-z]+)?)\s*$", re.IGNORECASE)
+
+_DOES = heading(r"What an? .{2,100} actually does")
+_SKILLS = heading(r".{2,100} skills needed\s*$")
+_DAY = heading(r"Day-in-the-life")
+_SALARY = heading(rf".{{0,100}}salary\s*{DASH}\s*by country")
+_RISK = heading(r"AI risk & future-proofing|How AI-proof is this career")
+_PROGRESSION = heading(r"Career progression")
+_PIVOTS = heading(r"Where can you pivot")
+_SOURCES = heading(r"Sources & methodology")
+_ENDS = (_DOES, _SKILLS, _DAY, _SALARY, _RISK, _PROGRESSION, _PIVOTS, _SOURCES)
+
+
+def detect(text: str) -> float:
+    """Share of this template's fixed wording present in the text."""
+    return sum(1 for f in _FINGERPRINTS if f.search(text)) / len(_FINGERPRINTS)
+
+
+def _anchored(section_lines: list[Line], anchor: re.Pattern[str]):
+    """Group lines into items that each end at a line matching ``anchor``.
+
+    Yields ``(number, first_line, body_lines, anchor_line, anchor_match)``;
+    ordinal markers and editorial notes before an item are dropped.
+    """
+    buffer: list[Line] = []
+    count = 0
+    for line in section_lines:
+        m = anchor.match(line.text)
+        if not m:
+            buffer.append(line)
+            continue
+        number = None
+        marker = None
+        body: list[Line] = []
+        for item in buffer:
+            o = ordinal(item)
+            if o:
+                number, rest = o
+                marker = item
+                body = [rest] if rest else []
+            elif not is_note(item):
+                body.append(item)
+        buffer = []
+        if not body:
+            continue
+        count += 1
+        yield number or count, marker or body[0], body, line, m
+
+
+def _steps(text: str, span: tuple[int, int]) -> list[CareerStep]:
+    out = []
+    for number, first, body, last, m in _anchored(lines(text, *span), _YEARS):
+        if m["c"]:
+            low, high = float(m["c"]), None
+        else:
+            low, high = float(m["a"]), float(m["b"])
+        out.append(
+            CareerStep(number, body[0].text, joined(body[1:]), low, high, span_of(text, first, last))
+        )
+    return out
+
+
+def _pivots(text: str, span: tuple[int, int]) -> list[Pivot]:
+    out = []
+    for _, first, body, last, m in _anchored(lines(text, *span), _EASE):
+        out.append(Pivot(body[0].text, joined(body[1:]), m["ease"], span_of(text, first, last)))
+    return out
+
+
+def extract(text: str) -> Extraction | Rejection:
+    """Everything a career guide states (see module docstring)."""
+    occ = find_occupation(text, _OCCUPATION)
+    own_end = related_start(text, occ.evidence.end if occ else 0)
+    resolved = resolve_score(
+        text,
+        [score_hits(_SCORE, text, 0, own_end), score_hits(_SCORE_LOOSE, text, 0, own_end)],
+        "safety",
+        "AI-proof score",
+    )
+    if isinstance(resolved, Rejection):
+        return resolved
+    if occ is None:
+        return Rejection("no_occupation", "no 'What a ... actually does' heading")
+    score, tier = resolved
+    ex = Extraction(
+        source=TEMPLATE_ID,
+        extraction_method=TEMPLATE_ID,
+        confidence=1.0 if tier == 0 else 0.85,
+        occupation_raw=occ.raw,
+        occupation=occ.canonical,
+        occupation_slug=occ.slug,
+        occupation_evidence=occ.evidence,
+        score=score,
+        page_date=page_date(text[:own_end]),
+        tools=find_tools(text, 0, own_end),
+    )
+    after = lines(text, score.evidence.end, min(own_end, score.evidence.end + 200))
+    if after and _LABEL_LINE.match(after[0].text):
+        ex.label_evidence = evidence(text, after[0].start, after[0].end)
+        ex.label = squash(after[0].text)
+    if span := section(text, _SALARY, _ENDS, own_end):
+        showing = _SHOWING.search(text, *span)
+        region = region_code(showing["region"]) if showing else None
+        ex.salary_bands = labelled_bands(text, span[0], span[1], region)
+    if span := section(text, _PROGRESSION, _ENDS, own_end):
+        ex.career_steps = _steps(text, span)
+    if span := section(text, _PIVOTS, _ENDS, own_end):
+        ex.pivots = _pivots(text, span)
+    return ex

@@ -1,0 +1,169 @@
+"""``resilience_profile``: "AI risk profile" pages with an average resilience score.
+
+Layout (seed 000): "AI risk profile" + exposure label, "Is being a X at risk
+from AI?", "Average resilience score 68/100" (safety polarity: 100 = resilient),
+numbered tasks each "NN% automatable" with a rationale, "What humans still do
+better" bullets, "How to raise your resilience" numbered steps with horizons,
+and an FAQ whose answers quote salaries.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sources.money import salary_mentions
+from sources.records import Extraction, Recommendation, Rejection, TaskAutomation, TaskMention
+from sources.templates.common import (
+    NUMBER,
+    SCALE,
+    Heading,
+    evidence,
+    find_occupation,
+    found_phrases,
+    horizon,
+    joined,
+    lines,
+    numbered_chunks,
+    ordinal,
+    page_date,
+    related_start,
+    resolve_score,
+    score_hits,
+    section,
+    span_of,
+    squash,
+    strip_bullet,
+)
+from sources.tools import find_tools
+
+TEMPLATE_ID = "resilience_profile"
+
+_FINGERPRINTS = (
+    "AI risk profile",
+    "Average resilience score",
+    "How to raise your resilience",
+    "What humans still do better",
+    "automatable",
+    ("What AI can (and can't) do", "What AI can (and can’t) do"),
+)
+_OCCUPATION = (
+    re.compile(r"Is being (?:an?\s+)?(?P<occ>[^\n?]{2,100}?)\s+at risk from AI\?"),
+    re.compile(r"this is the average for (?P<occ>[^\n]{2,100}?)\.(?=\s|$)"),
+    re.compile(r"How to raise your resilience as (?:an?\s+)?(?P<occ>[^\n]{2,100}?)[ \t]*$", re.M),
+)
+_SCORE = re.compile(rf"Average resilience score[ \t]*:?\s*{SCALE}")
+_SCORE_LOOSE = re.compile(rf"resilience score(?: is| of|:)?\s*{SCALE}", re.IGNORECASE)
+_LABEL = re.compile(r"AI risk profile[ \t]*\n?[ \t]*(?P<label>[A-Za-z][A-Za-z -]{0,30}?\bexposure)\b")
+_PCT = re.compile(rf"(?P<pct>{NUMBER})\s*%\s*automatable")
+
+_TASKS = Heading("What AI can (and can't) do", "What AI can (and can’t) do", "Task-by-task")
+_HUMANS = Heading("What humans still do better")
+_STEPS = Heading("How to raise your resilience")
+_FAQ = Heading("Frequently asked", "FAQ", whole=True)
+_ENDS = (_TASKS, _HUMANS, _STEPS, _FAQ)
+
+
+def detect(text: str) -> float:
+    """Share of this template's fixed wording present in the text."""
+    return found_phrases(text, _FINGERPRINTS)
+
+
+def _tasks(text: str, start: int, end: int) -> list[TaskAutomation]:
+    out = []
+    prev = start
+    for m in _PCT.finditer(text, start, end):
+        chunk = lines(text, prev, m.start())
+        prev = m.end()
+        pct = float(m["pct"])
+        if not chunk or pct > 100:
+            continue
+        marker = next((i for i, line in enumerate(chunk) if ordinal(line)), None)
+        if marker is not None:
+            _, rest = ordinal(chunk[marker]) or (0, None)
+            body = chunk[marker + 1 :]
+            if rest is None:
+                if not body:
+                    continue
+                rest, body = body[0], body[1:]
+            task_line = rest
+        elif len(chunk) >= 2:
+            task_line, body = chunk[-2], chunk[-1:]
+        else:
+            task_line, body = chunk[0], []
+        ev = evidence(text, task_line.start, m.end())
+        out.append(TaskAutomation(task_line.text, pct, joined(body), ev))
+    return out
+
+
+def _humans(text: str, start: int, end: int) -> list[TaskMention]:
+    out = []
+    for raw in lines(text, start, end):
+        line = strip_bullet(raw)
+        if line.text.endswith(":"):
+            continue
+        out.append(TaskMention(line.text, "human", None, span_of(text, line, line)))
+    return out
+
+
+def _steps(text: str, start: int, end: int) -> list[Recommendation]:
+    section_lines = lines(text, start, end)
+    chunks = numbered_chunks(section_lines)
+    if not chunks:  # numbers drawn by CSS: a step ends at its horizon line
+        chunks, body = [], []
+        for line in section_lines:
+            body.append(line)
+            if horizon(line.text):
+                chunks.append((len(chunks) + 1, body[0], body))
+                body = []
+    out = []
+    for number, marker, body in chunks:
+        if not body:
+            continue
+        when = horizon(body[-1].text) if len(body) > 1 else None
+        middle = body[1:-1] if when else body[1:]
+        out.append(
+            Recommendation(number, body[0].text, joined(middle), when, span_of(text, marker, body[-1]))
+        )
+    return out
+
+
+def extract(text: str) -> Extraction | Rejection:
+    """Everything a resilience profile states (see module docstring)."""
+    occ = find_occupation(text, _OCCUPATION)
+    own_end = related_start(text, occ.evidence.end if occ else 0)
+    resolved = resolve_score(
+        text,
+        [score_hits(_SCORE, text, 0, own_end), score_hits(_SCORE_LOOSE, text, 0, own_end)],
+        "safety",
+        "average resilience score",
+    )
+    if isinstance(resolved, Rejection):
+        return resolved
+    if occ is None:
+        return Rejection("no_occupation", "no 'Is being a ... at risk from AI?' heading")
+    score, tier = resolved
+    ex = Extraction(
+        source=TEMPLATE_ID,
+        extraction_method=TEMPLATE_ID,
+        confidence=1.0 if tier == 0 else 0.85,
+        occupation_raw=occ.raw,
+        occupation=occ.canonical,
+        occupation_slug=occ.slug,
+        occupation_evidence=occ.evidence,
+        score=score,
+        page_date=page_date(text[:own_end]),
+        tools=find_tools(text, 0, own_end),
+    )
+    label = _LABEL.search(text, 0, own_end)
+    if label:
+        ex.label_evidence = evidence(text, label.start("label"), label.end("label"))
+        ex.label = squash(ex.label_evidence.snippet)
+    if span := section(text, _TASKS, _ENDS, own_end):
+        ex.tasks_automation = _tasks(text, *span)
+    if span := section(text, _HUMANS, _ENDS, own_end):
+        ex.task_mentions = _humans(text, *span)
+    if span := section(text, _STEPS, _ENDS, own_end):
+        ex.recommendations = _steps(text, *span)
+    if span := section(text, _FAQ, _ENDS, own_end):
+        ex.salary_bands = salary_mentions(text, *span)
+    return ex

@@ -1,0 +1,43 @@
+"""All derived tables of one warehouse state: consensus, calibration, tasks, salaries, counts.
+
+A pure function of the assessments (all captures, with ``is_latest``) and the
+detail rows of the latest captures; the warehouse rebuilds its derived tables
+from this on every run, so they can never drift from the data behind them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from transforms.calibration import fit_calibration
+from transforms.config import ConsensusConfig
+from transforms.consensus import consensus_profiles
+from transforms.mentions import action_counts, pivot_counts, tool_counts
+from transforms.normalise import normalise_assessments
+from transforms.salaries import salary_consensus
+from transforms.tasks import task_consensus
+
+
+def derive_tables(
+    assessments: pd.DataFrame,
+    details: dict[str, pd.DataFrame],
+    config: ConsensusConfig | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Derived table name -> frame (names match ``warehouse.schema.DERIVED_TABLES``)."""
+    config = config or ConsensusConfig()
+    normalised = normalise_assessments(assessments)
+    calibration = fit_calibration(normalised, config)
+    profiles, source_scores = consensus_profiles(normalised, config, calibration=calibration)
+    task_map, tasks = task_consensus(details.get("task_automation"), details.get("task_mentions"))
+    salaries, _ = salary_consensus(details.get("salary_bands"))
+    return {
+        "consensus_profiles": profiles,
+        "source_scores": source_scores,
+        "source_bias": calibration.source_bias,
+        "task_consensus": tasks,
+        "task_map": task_map,
+        "salary_consensus": salaries,
+        "tool_counts": tool_counts(details.get("tool_mentions")),
+        "action_counts": action_counts(details.get("recommendations")),
+        "pivot_counts": pivot_counts(details.get("pivots")),
+    }

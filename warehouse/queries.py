@@ -1,0 +1,129 @@
+"""Named queries over the warehouse: consensus inputs, exports, run summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from transforms.frames import DETAIL_KINDS
+
+
+@dataclass(slots=True)
+class LoadSummary:
+    """What one run loaded, and the accounting of the landing folder after it."""
+
+    run_id: str
+    files_seen: int
+    processed: int
+    unchanged: int
+    ignored: int
+    counts: dict[str, int]
+    inserted: dict[str, int] = field(default_factory=dict)
+    reason_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        """files seen = loaded + duplicate + quarantined."""
+        return self.files_seen == sum(self.counts.values())
+
+
+# Published tables: export name -> constant query over the analyst views.
+EXPORT_QUERIES: dict[str, str] = {
+    "consensus_profiles": "SELECT * FROM consensus_profiles ORDER BY occupation_slug",
+    "assessments": (
+        "SELECT * EXCLUDE (is_latest) FROM assessments WHERE is_latest "
+        "ORDER BY occupation_slug, source, document_id"
+    ),
+    "source_scores": "SELECT * FROM source_scores ORDER BY occupation_slug, source",
+    "task_consensus": "SELECT * FROM task_consensus ORDER BY occupation_slug, canonical_task",
+    "salary_consensus": "SELECT * FROM salary_consensus ORDER BY occupation_slug, seniority",
+    "source_bias": "SELECT * FROM source_bias ORDER BY source",
+}
+
+
+def consensus_inputs(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """All assessments (with ``is_latest``) and the detail rows of the latest captures."""
+    assessments = con.execute(
+        "SELECT * EXCLUDE (path) FROM assessments ORDER BY occupation_slug, source, document_id"
+    ).df()
+    details = {
+        kind: con.execute(
+            f"SELECT * EXCLUDE (is_latest) FROM {kind} WHERE is_latest "
+            "ORDER BY occupation_slug, source, document_id, span_start"
+        ).df()
+        for kind in DETAIL_KINDS
+    }
+    return assessments, details
+
+
+def run_documents(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """The landing files a run examined, with what became of them."""
+    return con.execute(
+        "SELECT lf.path, lf.status, lf.reason_code, lf.detail, a.source, a.occupation, "
+        "a.raw_score, a.polarity, a.risk_score, a.label "
+        "FROM core.landing_files AS lf "
+        "LEFT JOIN core.assessments AS a USING (document_id) "
+        "WHERE lf.run_id = ? AND lf.is_current ORDER BY lf.path",
+        [run_id],
+    ).df()
+
+
+def occupation_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Consensus per occupation for the CLI summary."""
+    return con.execute(
+        "SELECT occupation, n_sources, risk_median, risk_mean, ci_low, ci_high, agreement, status "
+        "FROM consensus_profiles ORDER BY occupation_slug"
+    ).df()
+
+
+def site_parse_failures(
+    con: duckdb.DuckDBPyConnection, run_id: str, min_files: int = 5
+) -> pd.DataFrame:
+    """Sites (first landing folder level) whose files in this run all failed to parse,
+    although the site had loaded documents before: a sign its template changed."""
+    return con.execute(
+        """
+        WITH per_site AS (
+            SELECT split_part(path, '/', 1) AS site, run_id = ? AS this_run, status
+            FROM core.landing_files
+            WHERE document_id IS NOT NULL AND (reason_code IS NULL OR reason_code NOT LIKE 'duplicate%')
+        )
+        SELECT site,
+               count(*) FILTER (WHERE this_run) AS files_this_run,
+               count(*) FILTER (WHERE this_run AND status = 'quarantined') AS failed_this_run,
+               count(*) FILTER (WHERE NOT this_run AND status = 'loaded') AS loaded_before
+        FROM per_site
+        GROUP BY site
+        HAVING files_this_run >= ? AND failed_this_run = files_this_run AND loaded_before > 0
+        ORDER BY site
+        """,
+        [run_id, min_files],
+    ).df()
+
+
+def source_score_shifts(
+    con: duckdb.DuckDBPyConnection, min_points: float = 15.0, min_occupations: int = 5
+) -> pd.DataFrame:
+    """Sources whose latest captures moved by more than ``min_points`` (median, same
+    direction) across at least ``min_occupations`` occupations: a sign of a rescaled site."""
+    return con.execute(
+        """
+        WITH latest_change AS (
+            SELECT source, occupation_slug, change
+            FROM score_changes
+            QUALIFY row_number() OVER (
+                PARTITION BY source, occupation_slug ORDER BY fetched_at DESC) = 1
+        )
+        SELECT source, count(*) AS n_occupations, median(change) AS median_change
+        FROM latest_change
+        WHERE abs(change) > ?
+        GROUP BY source
+        HAVING count(*) >= ? AND abs(median(change)) > ?
+        ORDER BY source
+        """,
+        [min_points, min_occupations, min_points],
+    ).df()

@@ -1,0 +1,25 @@
+"""Reading what the warehouse already holds, to plan an incremental run."""
+
+from __future__ import annotations
+
+import duckdb
+
+from sources.batch import KnownDocument, KnownFile, KnownState
+
+
+def known_state(con: duckdb.DuckDBPyConnection) -> KnownState:
+    """Current landing files, known documents and loaded visible-text hashes."""
+    state = KnownState()
+    for path, size, mtime_ns, document_id, status, reason in con.execute(
+        "SELECT path, size_bytes, mtime_ns, document_id, status, reason_code "
+        "FROM core.landing_files WHERE is_current"
+    ).fetchall():
+        state.files[path] = KnownFile(size, mtime_ns, document_id, status, reason)
+    for document_id, status, reason, detail, parser_version, path, text_sha in con.execute(
+        "SELECT document_id, status, reason_code, detail, parser_version, path, text_sha256 "
+        "FROM core.documents"
+    ).fetchall():
+        state.documents[document_id] = KnownDocument(status, reason, detail, parser_version, path)
+        if status == "loaded" and text_sha:
+            state.loaded_texts[text_sha] = document_id
+    return state
