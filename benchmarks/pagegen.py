@@ -142,7 +142,7 @@ class PageTruth:
     details: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps({f: getattr(self, f) for f in _FIELDS}, ensure_ascii=False)
+        return _TRUTH_JSON.encode({f: getattr(self, f) for f in _FIELDS})
 
     @classmethod
     def from_json(cls, line: str) -> PageTruth:
@@ -150,6 +150,7 @@ class PageTruth:
 
 
 _FIELDS = tuple(f.name for f in fields(PageTruth))
+_TRUTH_JSON = json.JSONEncoder(ensure_ascii=False)
 _OPTIONS = {
     "headline",
     "conflict_value",
@@ -166,8 +167,18 @@ _OPTIONS = {
 }
 
 
+_DAYS: dict[int, str] = {}
+
+
 def _iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Epoch seconds -> ``YYYY-MM-DDTHH:MM:SSZ``."""
+    d, rest = divmod(ts, 86400)
+    day = _DAYS.get(d)
+    if day is None:
+        day = _DAYS[d] = datetime.fromtimestamp(d * 86400, UTC).strftime("%Y-%m-%d")
+    h, rest = divmod(rest, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{day}T{h:02d}:{m:02d}:{sec:02d}Z"
 
 
 def _parse_iso(text: str) -> datetime:
@@ -189,6 +200,24 @@ def render_page(
     **options,
 ) -> tuple[str, PageTruth]:
     """Render one page; see the module docstring for the options."""
+    data, truth = render_page_bytes(
+        template, occupation, value, rng=rng, variant=variant, fmt=fmt, label=label, **options
+    )
+    return data.decode("utf-8"), truth
+
+
+def render_page_bytes(
+    template: str,
+    occupation: str,
+    value: float | None,
+    *,
+    rng: random.Random,
+    variant: int | None = None,
+    fmt: str = "html",
+    label: str | None = None,
+    **options,
+) -> tuple[bytes, PageTruth]:
+    """:func:`render_page`, returning the document as UTF-8 bytes (as written to disk)."""
     unknown = set(options) - _OPTIONS
     if unknown:
         raise TypeError(f"unknown option(s) {sorted(unknown)}; allowed: {sorted(_OPTIONS)}")
@@ -323,7 +352,7 @@ class _Spec:
 
 class _Writer:
     def __init__(self, root: Path, truth_fh, sidecar_share: float) -> None:
-        self.root = root
+        self.root = str(root)
         self.truth_fh = truth_fh
         self.sidecar_share = sidecar_share
         self.count = 0
@@ -333,13 +362,14 @@ class _Writer:
         self.used_ts: set[int] = set()
 
     def free_relpath(self, folder: str, stem: str, ext: str) -> str:
-        rel = f"{folder}/{stem}{ext}"
+        base = f"{folder}/{stem}"
         n = 2
-        while rel in self.used or f"{folder}/{stem}" in self.used:
-            rel = f"{folder}/{stem}-{n}{ext}"
+        while base in self.used:  # one document per stem: sidecar names stay unique
+            base = f"{folder}/{stem}-{n}"
             n += 1
+        self.used.add(base)
+        rel = base + ext
         self.used.add(rel)
-        self.used.add(rel[: -len(ext)] if ext else rel)  # stem: keeps sidecar names unique
         return rel
 
     def free_ts(self, ts: int) -> int:
@@ -347,6 +377,20 @@ class _Writer:
             ts += 1
         self.used_ts.add(ts)
         return ts
+
+    def _put(self, rel: str, data: bytes, mtime: int) -> str:
+        path = os.path.join(self.root, rel)
+        folder = rel.rpartition("/")[0]
+        if folder not in self.dirs:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            self.dirs.add(folder)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        os.utime(path, (mtime, mtime))
+        return path
 
     def write(
         self,
@@ -358,29 +402,18 @@ class _Writer:
     ) -> PageTruth:
         """Write one document (and maybe its sidecar); return its final truth row."""
         rel = truth.relpath
-        path = self.root / rel
-        folder = rel.rpartition("/")[0]
-        if folder not in self.dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.dirs.add(folder)
-        with open(path, "wb") as fh:
-            fh.write(data)
-        self.bytes += len(data)
         if sidecar is None:
             sidecar = rng.random() < self.sidecar_share
         if sidecar and truth.url is not None:
-            meta = json.dumps({"url": truth.url, "fetched_at": truth.fetched_at}).encode()
-            stem = rel.rpartition("/")[2]
-            stem = stem.rpartition(".")[0] if "." in stem else stem
-            spath = path.with_name(stem + ".meta.json")
-            spath.write_bytes(meta)
-            st = mtime + rng.randint(1, 90)
-            os.utime(spath, (st, st))
-            file_mtime = mtime + rng.randint(0, 3)
+            stem = rel.rpartition(".")[0] if "." in rel.rpartition("/")[2] else rel
+            meta = f'{{"url": {json.dumps(truth.url)}, "fetched_at": "{truth.fetched_at}"}}'
+            self._put(f"{stem}.meta.json", meta.encode(), mtime + 1 + int(rng.random() * 90))
+            file_mtime = mtime + int(rng.random() * 4)
         else:
             truth = replace(truth, url=None, fetched_at=_iso(mtime))
             file_mtime = mtime
-        os.utime(path, (file_mtime, file_mtime))
+        self._put(rel, data, file_mtime)
+        self.bytes += len(data)
         self.truth_fh.write(truth.to_json())
         self.truth_fh.write("\n")
         self.count += 1
@@ -388,11 +421,8 @@ class _Writer:
 
     def write_plain(self, truth: PageTruth, data: bytes, mtime: int) -> None:
         """A file without sidecar whose truth keeps its own fields (ignored files)."""
-        path = self.root / truth.relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        self._put(truth.relpath, data, mtime)
         self.bytes += len(data)
-        os.utime(path, (mtime, mtime))
         self.truth_fh.write(truth.to_json())
         self.truth_fh.write("\n")
         self.count += 1
@@ -526,7 +556,7 @@ def generate_landing(
             opts: dict = {"seed": seed, "fetched_at": _iso(ts), "headline": headline}
             if template == GENERIC:
                 opts.update(form=form, heading_style=hs, site=site)
-            doc, truth = render_page(
+            doc, truth = render_page_bytes(
                 template, occupation, value, rng=prng, variant=variant, fmt=fmt, **opts
             )
             host = truth.details["host"]
@@ -535,7 +565,7 @@ def generate_landing(
             if extra:
                 truth.details.update(extra)
             truth = replace(truth, relpath=rel)
-            final = w.write(truth, doc.encode("utf-8"), ts, prng)
+            final = w.write(truth, doc, ts, prng)
             if final.expected_status == "loaded":
                 spec = _Spec(final, page_seed, ts, value, form, hs, site)
                 if len(reservoir) < 512:
@@ -633,8 +663,13 @@ def generate_landing(
                 data = _png_bytes(rng)
             else:  # too_large
                 assert max_file_bytes is not None
-                doc, _ = render_page(template, occ.title, 50, rng=random.Random(page_seed), target_bytes=max_file_bytes + 4096)
-                data = doc.encode("utf-8")
+                data, _ = render_page_bytes(
+                    template,
+                    occ.title,
+                    50,
+                    rng=random.Random(page_seed),
+                    target_bytes=max_file_bytes + 4096,
+                )
             truth = PageTruth(
                 relpath=rel,
                 kind="bad",
@@ -662,8 +697,10 @@ def generate_landing(
             kind = rng.choice(("part", "tmp", "crdownload", "ds_store", "appledouble", "lock"))
             stem = stem_of(chrome.canonical_url(site, occ))
             if kind in ("part", "tmp", "crdownload"):
-                doc, _ = render_page(template, occ.title, 50, rng=random.Random(page_seed), chrome=False)
-                data = doc.encode("utf-8")[: rng.randint(0, 4000)]
+                data, _ = render_page_bytes(
+                    template, occ.title, 50, rng=random.Random(page_seed), chrome=False
+                )
+                data = data[: rng.randint(0, 4000)]
                 name = f"{stem}.html.{kind}"
                 why = "partial_download"
             elif kind == "ds_store":

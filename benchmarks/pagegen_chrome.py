@@ -17,7 +17,15 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from benchmarks.pagegen_content import Occupation, fmt_num, occupations, slugify
+from benchmarks.pagegen_content import (
+    Occupation,
+    fmt_num,
+    occupations,
+    pick,
+    rint,
+    rsample,
+    slugify,
+)
 from benchmarks.pagegen_markup import HtmlMarkup, esc, esc_attr
 
 
@@ -127,28 +135,40 @@ _PROPS = (
 )
 
 
+_WIDTHS = (640, 720, 960, 1120, 1280)
+_FONT_SIZES = ("0.875", "1", "1.125", "1.25", "1.5", "2.25")
+_WEIGHTS = (400, 500, 600, 700)
+_PSEUDO = (":hover", " > a", " li", "::after", ":focus-visible")
+
+
 def _css(r: random.Random, n_rules: int) -> str:
-    out = [":root{--brand:#%06x;--ink:#1f2937;--muted:#6b7280}" % r.getrandbits(24)]
-    out.append("*,*::before,*::after{box-sizing:border-box}body{margin:0;font-family:Inter,system-ui,sans-serif}")
+    """A site stylesheet of ``n_rules`` rules over meaningless class names."""
+    rnd = r.random
+    bits = r.getrandbits
+    out = [":root{--brand:#%06x;--ink:#1f2937;--muted:#6b7280}" % bits(24)]
+    out.append(
+        "*,*::before,*::after{box-sizing:border-box}"
+        "body{margin:0;font-family:Inter,system-ui,sans-serif}"
+    )
     for _ in range(n_rules):
         props = ";".join(
             p.format(
-                n=r.randint(1, 9),
-                m=r.randint(8, 32),
-                w=r.choice((640, 720, 960, 1120, 1280)),
-                f=r.choice(("0.875", "1", "1.125", "1.25", "1.5", "2.25")),
-                fw=r.choice((400, 500, 600, 700)),
-                c="%06x" % r.getrandbits(24),
-                k=r.randint(1, 4),
+                n=1 + int(rnd() * 9),
+                m=8 + int(rnd() * 25),
+                w=pick(r, _WIDTHS),
+                f=pick(r, _FONT_SIZES),
+                fw=pick(r, _WEIGHTS),
+                c="%06x" % bits(24),
+                k=1 + int(rnd() * 4),
             )
-            for p in r.sample(_PROPS, r.randint(2, 6))
+            for p in rsample(r, _PROPS, 2 + int(rnd() * 5))
         )
         sel = "." + _cls(r)
-        if r.random() < 0.3:
-            sel += r.choice((":hover", " > a", " li", "::after", ":focus-visible"))
+        if rnd() < 0.3:
+            sel += pick(r, _PSEUDO)
         out.append(f"{sel}{{{props}}}")
-        if r.random() < 0.08:
-            out.append(f"@media (min-width:{r.choice((640, 768, 1024))}px){{.{_cls(r)}{{{props}}}}}")
+        if rnd() < 0.08:
+            out.append(f"@media (min-width:{pick(r, (640, 768, 1024))}px){{.{_cls(r)}{{{props}}}}}")
     return "".join(out)
 
 
@@ -292,11 +312,13 @@ def _scripts(r: random.Random, site: Site) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SiteChrome:
-    css: tuple[str, ...]
-    navs: tuple[str, ...]
-    footers: tuple[str, ...]
-    cookies: tuple[str, ...]
-    scripts: tuple[str, ...]
+    """Static chrome of one site, pre-encoded (UTF-8)."""
+
+    css: tuple[bytes, ...]
+    navs: tuple[bytes, ...]
+    footers: tuple[bytes, ...]
+    cookies: tuple[bytes, ...]
+    scripts: tuple[bytes, ...]
 
 
 @lru_cache(maxsize=64)
@@ -306,11 +328,11 @@ def site_chrome(host: str) -> SiteChrome:
         site = Site(host, host.split(".")[0].title(), f"https://{host}/{{slug}}", ("Home", "About"))
     r = random.Random(_seed_of(host, "chrome"))
     return SiteChrome(
-        css=tuple(_css(r, r.randint(40, 110)) for _ in range(3)),
-        navs=tuple(_nav(r, site) for _ in range(3)),
-        footers=tuple(_footer(r, site) for _ in range(3)),
-        cookies=tuple(_cookie(r) for _ in range(3)),
-        scripts=tuple(_scripts(r, site) for _ in range(3)),
+        css=tuple(_css(r, r.randint(40, 110)).encode() for _ in range(3)),
+        navs=tuple(_nav(r, site).encode() for _ in range(3)),
+        footers=tuple(_footer(r, site).encode() for _ in range(3)),
+        cookies=tuple(_cookie(r).encode() for _ in range(3)),
+        scripts=tuple(_scripts(r, site).encode() for _ in range(3)),
     )
 
 
@@ -341,13 +363,11 @@ def related_widget(
     from benchmarks.pagegen_content import by_industry
 
     pool = by_industry().get(occ.industry) or occupations()
-    n = k if k is not None else rng.randint(3, 7)
+    n = k if k is not None else rint(rng, 3, 7)
     picks = []
     seen = {occ.title}
     for _ in range(n * 3):
-        o = pool[rng.randrange(len(pool))] if rng.random() < 0.75 else occupations()[
-            rng.randrange(len(occupations()))
-        ]
+        o = pick(rng, pool) if rng.random() < 0.75 else pick(rng, occupations())
         if o.title not in seen:
             seen.add(o.title)
             picks.append(o)
@@ -359,7 +379,7 @@ def related_widget(
     lis = []
     m = fmt_num(scale_max)
     for o in picks:
-        v = float(rng.randint(1, int(scale_max) - 1 if scale_max > 10 else int(scale_max)))
+        v = float(rint(rng, 1, int(scale_max) - 1 if scale_max > 10 else int(scale_max)))
         entries.append((o.title, v))
         sc = form.format(v=fmt_num(v), m=m)
         decoys.append(f"{o.title} {sc}")
@@ -382,17 +402,17 @@ def state_script(rng: random.Random, occ: Occupation, scale_max: float, route: s
     """An inline JSON state blob naming OTHER occupations with their scores."""
     occs = occupations()
     others = []
-    for _ in range(rng.randint(3, 8)):
-        o = occs[rng.randrange(len(occs))]
+    for _ in range(rint(rng, 3, 8)):
+        o = pick(rng, occs)
         if o.title == occ.title:
             continue
         others.append(
             {
                 "title": o.title,
                 "slug": o.slug,
-                "score": rng.randint(1, int(scale_max)),
+                "score": rint(rng, 1, int(scale_max)),
                 "scale": int(scale_max),
-                "views": rng.randint(120, 98000),
+                "views": rint(rng, 120, 98000),
             }
         )
     blob = {
@@ -400,12 +420,16 @@ def state_script(rng: random.Random, occ: Occupation, scale_max: float, route: s
         "locale": "en-US",
         "trending": others[: len(others) // 2],
         "recentlyViewed": others[len(others) // 2 :],
-        "experiments": {"scoreCard": rng.choice(("A", "B")), "cta": rng.choice(("quiz", "audit"))},
+        "experiments": {"scoreCard": pick(rng, ("A", "B")), "cta": pick(rng, ("quiz", "audit"))},
     }
-    text = json.dumps(blob, separators=(",", ":"))
+    text = _JSON.encode(blob)
     if rng.random() < 0.5:
         return f'<script id="__NEXT_DATA__" type="application/json">{text}</script>'
     return f"<script>window.__INITIAL_STATE__={text};</script>"
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_COOKIE_NONE = b""
 
 
 def wrap_html(
@@ -422,14 +446,14 @@ def wrap_html(
     pre_main: str = "",
     post_main: str = "",
     target_bytes: int | None = None,
-) -> str:
-    """Wrap content in the site's chrome, padding with asset data towards ``target_bytes``."""
+) -> bytes:
+    """Wrap content in the site's chrome (UTF-8), padded with asset data to ``target_bytes``."""
     ch = site_chrome(site.host)
-    css = ch.css[rng.randrange(3)]
-    nav = ch.navs[rng.randrange(3)]
-    footer = ch.footers[rng.randrange(3)]
-    cookie = ch.cookies[rng.randrange(3)] if rng.random() < 0.85 else ""
-    scripts = ch.scripts[rng.randrange(3)]
+    css = ch.css[int(rng.random() * 3)]
+    nav = ch.navs[int(rng.random() * 3)]
+    footer = ch.footers[int(rng.random() * 3)]
+    cookie = ch.cookies[int(rng.random() * 3)] if rng.random() < 0.85 else _COOKIE_NONE
+    scripts = ch.scripts[int(rng.random() * 3)]
     metas = [
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -446,43 +470,61 @@ def wrap_html(
     links = [
         f'<link rel="canonical" href="{canonical}">',
         '<link rel="preconnect" href="https://fonts.gstatic.com" crossorigin>',
-        f'<link rel="icon" href="/favicon.{rng.choice(("ico", "png", "svg"))}">',
-        f'<link rel="stylesheet" href="/_assets/main.{format(rng.getrandbits(32), "x")}.css">',
+        f'<link rel="icon" href="/favicon.{pick(rng, ("ico", "png", "svg"))}">',
+        f'<link rel="stylesheet" href="/_assets/main.{rng.getrandbits(32):x}.css">',
         '<link rel="manifest" href="/site.webmanifest">',
     ]
-    for lang_code in rng.sample(("de", "fr", "es", "it", "nl", "pt-BR", "ja"), rng.randint(0, 5)):
-        links.append(f'<link rel="alternate" hreflang="{lang_code}" href="{canonical}?hl={lang_code}">')
+    for code in rsample(rng, _HREFLANGS, int(rng.random() * 6)):
+        links.append(f'<link rel="alternate" hreflang="{code}" href="{canonical}?hl={code}">')
     ld = ""
     if json_ld:
-        ld = f'<script type="application/ld+json">{json.dumps(json_ld, separators=(",", ":"))}</script>'
-    head_open = f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n' + "\n".join(metas)
-    head_rest = (
-        f"\n<title>{esc(title)}</title>\n"
+        ld = f'<script type="application/ld+json">{_JSON.encode(json_ld)}</script>'
+    head = (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n'
+        + "\n".join(metas)
+        + f"\n<title>{esc(title)}</title>\n"
         + "\n".join(links)
-        + f"\n{ld}{extra_head}\n<style>{css}"
-    )
-    head_close = "</style>\n</head>\n"
-    body_open = f'<body class="{_cls(rng)}">\n<a class="{_cls(rng)}" href="#main">Skip to main content</a>\n'
-    rest = (
-        f"{cookie}\n{nav}\n{pre_main}<main id=\"main\">\n{body}\n</main>\n{post_main}\n"
-        f"{footer}\n{scripts}\n</body>\n</html>\n"
-    )
-    page_wo = head_open + head_rest + head_close + body_open + rest
-    filler = ""
+        + f"\n{ld}{extra_head}\n<style>"
+    ).encode()
+    body_open = (
+        f'</style>\n</head>\n<body class="{_cls(rng)}">\n'
+        f'<a class="{_cls(rng)}" href="#main">Skip to main content</a>\n'
+    ).encode()
+    main_open = f'\n{pre_main}<main id="main">\n'.encode()
+    body_b = body.encode()
+    main_close = f"\n</main>\n{post_main}\n".encode()
+    parts = [
+        head,
+        css,
+        b"",  # font filler
+        body_open,
+        b"",  # svg filler
+        cookie,
+        b"\n",
+        nav,
+        main_open,
+        body_b,
+        main_close,
+        footer,
+        b"\n",
+        scripts,
+        b"\n</body>\n</html>\n",
+    ]
     if target_bytes:
-        size = len(page_wo.encode("utf-8"))
-        need = target_bytes - size
+        need = target_bytes - sum(map(len, parts))
         if need > 200:
             filler = _filler(rng, need)
-    if filler.startswith("@"):
-        return head_open + head_rest + filler + head_close + body_open + rest
-    return head_open + head_rest + head_close + body_open + filler + rest
+            parts[2 if filler.startswith("@") else 4] = filler.encode()
+    return b"".join(parts)
+
+
+_HREFLANGS = ("de", "fr", "es", "it", "nl", "pt-BR", "ja")
 
 
 def _filler(rng: random.Random, need: int) -> str:
     """Exactly ``need`` ASCII bytes of asset data without visible text."""
     if rng.random() < 0.6:
-        fam = rng.choice(("Inter", "SourceSerif", "IconFont", "Brand"))
+        fam = pick(rng, ("Inter", "SourceSerif", "IconFont", "Brand"))
         pre = f'@font-face{{font-family:"{fam}";font-display:swap;src:url(data:font/woff2;base64,'
         post = ') format("woff2")}'
         body_len = need - len(pre) - len(post)
@@ -498,7 +540,7 @@ def _filler(rng: random.Random, need: int) -> str:
         if room < 8:
             parts.append(" " * left)
             break
-        n = min(room, rng.randint(300, 1800))
+        n = min(room, rint(rng, 2500, 9000))
         if room - n < 60:
             n = room
         parts.append(head + _path(rng, n) + tail)

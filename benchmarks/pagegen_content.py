@@ -11,7 +11,7 @@ import csv
 import json
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,10 +101,11 @@ class Occupation:
     title: str
     plural: str
     industry: str  # key into industries()
+    slug: str = field(default="", compare=False)
 
-    @property
-    def slug(self) -> str:
-        return slugify(self.title)
+    def __post_init__(self) -> None:
+        if not self.slug:
+            object.__setattr__(self, "slug", slugify(self.title))
 
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -237,6 +238,28 @@ def source_value(template: str, latent: float, rng: random.Random) -> float:
     if template == "ai_safe_careers":
         return float(min(10, max(1, round((100.0 - noisy) / 10.0))))
     raise ValueError(template)
+
+
+def pick(rng: random.Random, seq):
+    """``rng.choice`` without the Python-level rejection sampling (hot path)."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def rint(rng: random.Random, a: int, b: int) -> int:
+    """``rng.randint(a, b)``, faster (hot path)."""
+    return a + int(rng.random() * (b - a + 1))
+
+
+def rsample(rng: random.Random, seq, k: int) -> list:
+    """``k`` distinct items of ``seq`` in random order (hot path)."""
+    out = list(seq)
+    n = len(out)
+    k = min(k, n)
+    rnd = rng.random
+    for i in range(k):
+        j = i + int(rnd() * (n - i))
+        out[i], out[j] = out[j], out[i]
+    return out[:k]
 
 
 def fmt_num(value: float) -> str:

@@ -20,16 +20,20 @@ import string
 
 HTML_VARIANTS = ("divs", "semantic", "tables", "dl")
 
-_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR_ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 def esc(text: str) -> str:
-    return text.translate(_ESC)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 def esc_attr(text: str) -> str:
-    return text.translate(_ATTR_ESC)
+    return esc(text).replace('"', "&quot;")
 
 
 def _token_pool(seed: int, n: int) -> tuple[tuple[str, ...], ...]:
@@ -79,7 +83,7 @@ def _token_pool(seed: int, n: int) -> tuple[tuple[str, ...], ...]:
 _ROLE_PRES = 'role="presentation"'
 _ROLE_LIST = 'role="list"'
 _POOLS = _token_pool(20260401, 2048)
-_POOL_MASK = 2047
+_CLASS_ATTRS = tuple(tuple(f'class="{c}"' for c in pool) for pool in _POOLS)
 
 
 class Markup:
@@ -137,29 +141,30 @@ class HtmlMarkup(Markup):
         super().__init__(rng)
         self.variant = variant % len(HTML_VARIANTS)
         self.name = HTML_VARIANTS[self.variant]
-        self._pool = _POOLS[rng.randrange(4)]
+        k = rng.randrange(4)
+        self._pool = _POOLS[k]
+        self._attrs = _CLASS_ATTRS[k]
+        self._bits = rng.getrandbits
         self._cls_first = rng.random() < 0.5
         self.nl = rng.choice(("\n", "\n", "\n  ", "\n    ", "\n\t", "", " "))
+        self.t = esc  # type: ignore[method-assign]
 
     def cn(self) -> str:
-        return self._pool[self.rng.getrandbits(11) & _POOL_MASK]
+        return self._pool[self._bits(11)]
 
     def open(self, tag: str, extra: str = "", cls: bool = True) -> str:
         """An opening tag with a random class; ``extra`` is pre-rendered attributes."""
         if not cls:
             return f"<{tag} {extra}>" if extra else f"<{tag}>"
-        c = f'class="{self.cn()}"'
+        c = self._attrs[self._bits(11)]
         if not extra:
             return f"<{tag} {c}>"
         if self._cls_first:
             return f"<{tag} {c} {extra}>"
         return f"<{tag} {extra} {c}>"
 
-    def t(self, text: str) -> str:
-        return text.translate(_ESC)
-
     def box(self, *parts: str, sep: str | None = None, tag: str = "div") -> str:
-        inner = self.nl.join(p for p in parts if p)
+        inner = self.nl.join(filter(None, parts))
         v = self.variant
         if v == 0:
             return f"{self.open('div')}{self.nl}{inner}{self.nl}</div>"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from benchmarks import pagegen_chrome as chrome
 from benchmarks.pagegen_content import (
@@ -23,6 +24,9 @@ from benchmarks.pagegen_content import (
     fmt_num,
     industries,
     occupations,
+    pick,
+    rint,
+    rsample,
     salary_base,
 )
 from benchmarks.pagegen_markup import HtmlMarkup, Markup
@@ -80,20 +84,17 @@ class Ctx:
 # --------------------------------------------------------------------------- helpers
 
 
+@lru_cache(maxsize=8192)
 def lower_title(title: str) -> str:
     """``"Registered Nurse"`` -> ``"registered nurse"``, keeping acronyms (``"AI"``, ``"iOS"``)."""
     return " ".join(w if sum(ch.isupper() for ch in w) > 1 else w.lower() for w in title.split(" "))
-
-
-def pick(rng: random.Random, seq):
-    return seq[rng.randrange(len(seq))]
 
 
 def words(c: Ctx) -> dict[str, str]:
     """Placeholder values for prose templates."""
     rng = c.rng
     ind = c.ind
-    tools = rng.sample(ind["tools"], 3)
+    tools = rsample(rng, ind["tools"], 3)
     tasks = ind["tasks"]
     o = c.occ
     return {
@@ -114,7 +115,7 @@ def words(c: Ctx) -> dict[str, str]:
 
 
 def para(rng: random.Random, pool: tuple[str, ...], k: int, w: dict[str, str]) -> str:
-    return " ".join(s.format_map(w) for s in rng.sample(pool, min(k, len(pool))))
+    return " ".join(rsample(rng, pool, k)).format_map(w)
 
 
 def other_value(rng: random.Random, value: float | None, scale: Scale) -> float:
@@ -123,7 +124,7 @@ def other_value(rng: random.Random, value: float | None, scale: Scale) -> float:
     lo = 1
     hi = top - 1 if top > 10 else top
     while True:
-        v = float(rng.randint(lo, hi))
+        v = float(rint(rng, lo, hi))
         if value is None or abs(v - value) >= (2 if top <= 10 else 6):
             return v
 
@@ -140,12 +141,17 @@ def headline_text(template: str, v: float) -> str:
     }.get(template, f"Automation risk: {n}/10")
 
 
-def finish(c: Ctx, body: str, title: str, description: str, text_head: tuple[str, ...] = ()) -> str:
-    """Text: the body as captured. HTML: body in site chrome with the decoys."""
+def finish(
+    c: Ctx, body: str, title: str, description: str, text_head: tuple[str, ...] = ()
+) -> bytes:
+    """The document as UTF-8: text as captured; HTML in site chrome with the decoys."""
     if not c.html:
-        return "\n".join((*text_head, body)) if text_head else body
+        return ("\n".join((*text_head, body)) if text_head else body).encode()
     if not c.chrome:
-        return f"<!DOCTYPE html>\n<html><head><title>{c.S.t(title)}</title></head><body><main>{body}</main></body></html>\n"
+        return (
+            f"<!DOCTYPE html>\n<html><head><title>{c.S.t(title)}</title></head>"
+            f"<body><main>{body}</main></body></html>\n"
+        ).encode()
     rng = c.rng
     S = c.S
     assert isinstance(S, HtmlMarkup)
@@ -169,7 +175,7 @@ def finish(c: Ctx, body: str, title: str, description: str, text_head: tuple[str
         if rng.random() < 0.4 or c.mode == "none":
             stale = other_value(rng, c.value, c.scale)
             txt = headline_text(c.template, stale)
-            when = f"2025-{rng.randint(6, 12):02d}-{rng.randint(1, 28):02d}"
+            when = f"2025-{rint(rng, 6, 12):02d}-{rint(rng, 1, 28):02d}"
             post = pick(
                 rng,
                 (
@@ -184,7 +190,7 @@ def finish(c: Ctx, body: str, title: str, description: str, text_head: tuple[str
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": title,
-        "datePublished": f"{c.day.year}-{max(1, c.day.month - 1):02d}-{rng.randint(1, 28):02d}",
+        "datePublished": f"{c.day.year}-{max(1, c.day.month - 1):02d}-{rint(rng, 1, 28):02d}",
         "dateModified": c.day.isoformat(),
         "publisher": {"@type": "Organization", "name": c.site.brand},
         "about": {"@type": "Occupation", "name": c.occ.title},
@@ -217,7 +223,7 @@ def related(c: Ctx, heading: str, form: str, k: int | None = None) -> str:
 def task_pcts(c: Ctx, k: int) -> list[tuple[str, int]]:
     rng = c.rng
     base = 50.0 if c.value is None else _risk_hint(c)
-    tasks = rng.sample(c.ind["tasks"], k)
+    tasks = rsample(rng, c.ind["tasks"], k)
     out = []
     for t in tasks:
         pct = int(min(95, max(5, round((base + rng.gauss(0, 18)) / 5) * 5)))
@@ -417,7 +423,7 @@ PIVOT_WHY = (
 # --------------------------------------------------------------------------- templates
 
 
-def render_resilience_profile(c: Ctx) -> str:
+def render_resilience_profile(c: Ctx) -> bytes:
     S, rng, o = c.S, c.rng, c.occ
     w = words(c)
     t = S.t
@@ -459,13 +465,13 @@ def render_resilience_profile(c: Ctx) -> str:
     d["tasks"] = dtasks
     blocks.append(S.box(*cards) if c.html else "\n".join(cards))
     blocks.append(S.h(2, t("What humans still do better")))
-    blocks.append(S.items([t(x) for x in rng.sample(HUMAN_BETTER, 5)], bullet="  • "))
+    blocks.append(S.items([t(x) for x in rsample(rng, HUMAN_BETTER, 5)], bullet="  • "))
     if c.mode == "conflict" and c.conflict_value is not None:
         blocks.append(score_block(c.conflict_value))
     blocks.append(S.h(2, t(f"How to raise your resilience as {article(o.title)} {o.title}")))
     recs = []
     drecs = []
-    for i, (act, why) in enumerate(rng.sample(ACTIONS, 5), 1):
+    for i, (act, why) in enumerate(rsample(rng, ACTIONS, 5), 1):
         hz = pick(rng, HORIZONS)
         desc = why.format_map(w)
         drecs.append({"ordinal": i, "action": act, "horizon": hz})
@@ -477,8 +483,8 @@ def render_resilience_profile(c: Ctx) -> str:
     blocks.append(S.box(*recs) if c.html else "\n\n".join(recs))
     blocks.append(S.h(2, t("Frequently asked")))
     faq = []
-    for q in rng.sample(FAQ_Q, rng.randint(3, 7)):
-        faq.append(S.box(S.h(3, t(q.format_map(w))), S.p(t(para(rng, FAQ_S, rng.randint(5, 9), w)))))
+    for q in rsample(rng, FAQ_Q, rint(rng, 3, 7)):
+        faq.append(S.box(S.h(3, t(q.format_map(w))), S.p(t(para(rng, FAQ_S, rint(rng, 5, 9), w)))))
     blocks.append(S.box(*faq))
     blocks.append(related(c, "Related roles", "{v}/{m}"))
     blocks.append(S.h(2, t("Want your personal score?")))
@@ -494,7 +500,7 @@ def render_resilience_profile(c: Ctx) -> str:
     )
 
 
-def render_jobisque(c: Ctx) -> str:
+def render_jobisque(c: Ctx) -> bytes:
     S, rng, o = c.S, c.rng, c.occ
     w = words(c)
     t = S.t
@@ -507,19 +513,19 @@ def render_jobisque(c: Ctx) -> str:
     blocks = [S.h(1, t(title))]
     blocks.append(S.p(t(f"If you're {article(o.title)} {o.title}, you've probably wondered if AI will eventually replace your job. It's a fair concern—automation is reaching into {w['task1']} faster than most people expected. But here's the nuanced reality: AI replaces tasks, not entire jobs, and your role is evolving rather than disappearing.")))
     blocks.append(S.h(2, t(f"The Current State of AI for {o.plural}")))
-    for _ in range(rng.randint(2, 3)):
-        blocks.append(S.p(t(para(rng, INTRO_STATE, rng.randint(2, 3), w))))
+    for _ in range(rint(rng, 2, 3)):
+        blocks.append(S.p(t(para(rng, INTRO_STATE, rint(rng, 2, 3), w))))
     blocks.append(S.h(2, t("Tasks at Risk")))
     blocks.append(S.p(t(f"Several core {o.title} tasks are increasingly automated:")))
     at_risk = []
-    for task in rng.sample(c.ind["tasks"], rng.randint(4, 5)):
+    for task in rsample(rng, c.ind["tasks"], rint(rng, 4, 5)):
         why = pick(rng, TASK_WHY).format(tool=pick(rng, c.ind["tools"]), occ_l=w["occ_l"])
         at_risk.append({"task": task, "stance": "at_risk", "description": why})
         blocks.append(S.p(S.strong(t(f"{task}:")) + " " + t(why)) if c.html else f"{task}: {why}")
     blocks.append(S.h(2, t("What AI Can't Replace")))
     blocks.append(S.p(t(f"Despite these advances, critical aspects of the {o.title} role remain distinctly human:")))
     human = []
-    for hum in rng.sample(c.ind["human"], 4):
+    for hum in rsample(rng, c.ind["human"], 4):
         why = f"This requires judgment, context and trust that {w['occs_l']} build over years, and that AI cannot replicate."
         human.append({"task": hum, "stance": "human", "description": why})
         blocks.append(S.p(S.strong(t(f"{hum}:")) + " " + t(why)) if c.html else f"{hum}: {why}")
@@ -537,7 +543,7 @@ def render_jobisque(c: Ctx) -> str:
         blocks.append(S.p(t("Ready to see how exposed your own role is? Our audit looks at your actual tasks rather than the job title.")))
     blocks.append(S.h(2, t("What to Do About It: 5 Action Steps")))
     recs = []
-    for i, (act, why) in enumerate(rng.sample(ACTIONS, 5), 1):
+    for i, (act, why) in enumerate(rsample(rng, ACTIONS, 5), 1):
         recs.append({"ordinal": i, "action": act, "horizon": None})
         blocks.append(S.p(t(f"{i}. {act}: {why.format_map(w)}")))
     d["recommendations"] = recs
@@ -555,7 +561,7 @@ def render_jobisque(c: Ctx) -> str:
     return finish(c, body, f"{title} | Jobisque", desc, text_head=(title, desc))
 
 
-def render_impact_report(c: Ctx) -> str:
+def render_impact_report(c: Ctx) -> bytes:
     S, rng, o = c.S, c.rng, c.occ
     w = words(c)
     t = S.t
@@ -582,7 +588,7 @@ def render_impact_report(c: Ctx) -> str:
     blocks.append(S.h(2, t("Tasks at Risk of Automation")))
     blocks.append(S.p(t(IMPACT_FIXED["risk_tasks"].format_map(w))))
     timelines = ("1-2 years", "2-3 years", "3-5 years", "already underway", "5+ years")
-    tasks = rng.sample(c.ind["tasks"], 8)
+    tasks = rsample(rng, c.ind["tasks"], 8)
     risk_items = [(x, pick(rng, timelines)) for x in tasks[:4]]
     safe_items = tasks[4:7]
     show_lists = c.html or rng.random() < 0.3
@@ -597,15 +603,15 @@ def render_impact_report(c: Ctx) -> str:
         ]
     blocks.append(S.h(2, t("AI Tools Entering This Role")))
     blocks.append(S.p(t(IMPACT_FIXED["tools"].format_map(w))))
-    tools = rng.sample(c.ind["tools"], 4)
+    tools = rsample(rng, c.ind["tools"], 4)
     if show_lists:
         blocks.append(S.items([t(x) for x in tools]))
         d["tools"] = tools
     if c.mode == "conflict" and c.conflict_value is not None:
         blocks.append(kv_block(c.conflict_value))
     blocks.append(S.h(2, t("Salary Impact Projection")))
-    lo = rng.randint(2, 12)
-    hi = lo + rng.randint(3, 10)
+    lo = rint(rng, 2, 12)
+    hi = lo + rint(rng, 3, 10)
     base = salary_base(c.seed, o)
     top_lo = int(round(base * rng.uniform(1.8, 2.4), -4))
     top_hi = int(round(top_lo * rng.uniform(1.4, 1.8), -4))
@@ -630,7 +636,7 @@ def render_impact_report(c: Ctx) -> str:
     )
 
 
-def render_ai_safe_careers(c: Ctx) -> str:
+def render_ai_safe_careers(c: Ctx) -> bytes:
     S, rng, o = c.S, c.rng, c.occ
     w = words(c)
     t = S.t
@@ -659,7 +665,7 @@ def render_ai_safe_careers(c: Ctx) -> str:
     blocks.append(S.h(2, t(f"How AI Enhances the {o.title} Role")))
     blocks.append(S.p(t(f"{w['tool1']}, {w['tool2']} and similar tools accelerate routine work such as {w['task1']}. Rather than threatening the {o.title} profession, AI serves as a powerful ally that amplifies human expertise. The most successful {o.title} professionals will be those who embrace AI tools while deepening the human skills — judgment, empathy, creativity, and physical presence — that technology cannot replicate.")))
     blocks.append(S.h(2, t("Required Skills")))
-    skills = rng.sample(SKILLS, 5)
+    skills = rsample(rng, SKILLS, 5)
     if c.html or rng.random() < 0.3:
         blocks.append(S.items([t(x) for x in skills]))
     d["skills"] = skills
@@ -685,7 +691,7 @@ def render_ai_safe_careers(c: Ctx) -> str:
     )))))
     blocks.append(S.h(2, t("Transition Into This Career From")))
     pool = by_industry().get(o.industry) or occupations()
-    froms = [x.title for x in rng.sample(pool, min(4, len(pool))) if x.title != o.title][:3]
+    froms = [x.title for x in rsample(rng, pool, min(4, len(pool))) if x.title != o.title][:3]
     if c.html or rng.random() < 0.3:
         blocks.append(S.items([S.link(t(x), "/careers/" + x.lower().replace(" ", "-")) for x in froms]))
     d["transitions"] = froms
@@ -702,7 +708,7 @@ def render_ai_safe_careers(c: Ctx) -> str:
     )
 
 
-def render_career_guide(c: Ctx) -> str:
+def render_career_guide(c: Ctx) -> bytes:
     S, rng, o = c.S, c.rng, c.occ
     w = words(c)
     t = S.t
@@ -716,7 +722,7 @@ def render_career_guide(c: Ctx) -> str:
         n += 1
         return S.box(S.p(f"{n:02d}"), S.h(2, t("▼" + title)), *parts, sep="\n")
 
-    tasks = rng.sample(c.ind["tasks"], rng.randint(5, 8))
+    tasks = rsample(rng, c.ind["tasks"], rint(rng, 5, 8))
     duties = [f"{x} — {pick(rng, ('Handle', 'Own', 'Support', 'Coordinate', 'Deliver'))} {x.lower()} reliably and to standard." for x in tasks]
     sections.append(section(
         f"What {article(occ)} {occ} actually does",
@@ -786,7 +792,7 @@ def render_career_guide(c: Ctx) -> str:
         parts.append(score_block(c.conflict_value))
     parts.append(S.p(t(f"Note: AI tools help {w['occs_l']} move faster, but they also increase the need for people who can check and govern automated output.")))
     sections.append(section("AI risk & future-proofing", *parts))
-    yrs = [0, 2, rng.choice((4, 5)), rng.choice((7, 8)), rng.choice((10, 12))]
+    yrs = [0, 2, pick(rng, (4, 5)), pick(rng, (7, 8)), pick(rng, (10, 12))]
     titles = [f"Junior {occ}", occ, f"Senior {occ}", f"Lead {occ}", pick(rng, (f"{occ} Manager", f"Head of {occ} Team", "Director"))]
     steps = []
     dsteps = []
@@ -802,7 +808,7 @@ def render_career_guide(c: Ctx) -> str:
     pool = by_industry().get(o.industry) or occupations()
     piv = []
     dpiv = []
-    for x in rng.sample(pool, min(len(pool), 7)):
+    for x in rsample(rng, pool, min(len(pool), 7)):
         if x.title == occ or len(piv) == 6:
             continue
         ease = pick(rng, ("High", "High", "Medium", "Medium", "Low"))
@@ -862,7 +868,7 @@ GENERIC_PROSE = (
 )
 
 
-def render_generic(c: Ctx, form: int, heading_style: int) -> str:
+def render_generic(c: Ctx, form: int, heading_style: int) -> bytes:
     """An unknown site: a clear headline score in a common form, or none (``mode='none'``)."""
     S, rng, o = c.S, c.rng, c.occ
     w = words(c)
@@ -877,7 +883,7 @@ def render_generic(c: Ctx, form: int, heading_style: int) -> str:
         title = f"Will AI Replace {o.plural}? What the Data Says"
     d["occupation_raw"] = o.plural if heading_style != 1 else o.title
     blocks = [S.h(1, t(title))]
-    blocks.append(S.p(t(f"By {pick(rng, ('Alex Morgan', 'Priya Raman', 'Sam Okafor', 'Jordan Lee', 'Maria Gomez'))} · {MONTHS[c.day.month - 1]} {c.day.day}, {c.day.year} · {rng.randint(4, 11)} min read")))
+    blocks.append(S.p(t(f"By {pick(rng, ('Alex Morgan', 'Priya Raman', 'Sam Okafor', 'Jordan Lee', 'Maria Gomez'))} · {MONTHS[c.day.month - 1]} {c.day.day}, {c.day.year} · {rint(rng, 4, 11)} min read")))
     blocks.append(S.p(t(para(rng, GENERIC_PROSE, 3, w))))
 
     def score_line(v: float) -> str:
@@ -891,9 +897,9 @@ def render_generic(c: Ctx, form: int, heading_style: int) -> str:
     if c.mode != "none" and c.value is not None:
         blocks.append(score_line(c.value))
         d["score_text"] = f"{lead} {f.format(v=fmt_num(c.value), stars='★' * int(c.value) + '☆' * (5 - int(c.value)))}"
-    for _ in range(rng.randint(2, 4)):
+    for _ in range(rint(rng, 2, 4)):
         blocks.append(S.h(2, t(pick(rng, ("What changes", "What stays human", "Skills to build", "The bottom line", "What employers say", "Outlook")))))
-        blocks.append(S.p(t(para(rng, GENERIC_PROSE, rng.randint(2, 4), w))))
+        blocks.append(S.p(t(para(rng, GENERIC_PROSE, rint(rng, 2, 4), w))))
     if c.mode == "conflict" and c.conflict_value is not None:
         blocks.append(score_line(c.conflict_value))
     if rng.random() < 0.5:

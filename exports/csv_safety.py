@@ -38,7 +38,6 @@ NEUTRALISING_PREFIX = "'"
 TEXT_TYPE_IDS = frozenset({"varchar", "enum"})
 
 
-
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 

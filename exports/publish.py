@@ -352,12 +352,13 @@ def _export_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         ).fetchall()
     }
     for name, value in wanted.items():
-        con.execute(f"SET SESSION {name} = '{value}'")
+        if name in previous:  # TimeZone needs ICU, which every official build bundles
+            con.execute(f"SET SESSION {name} = '{value}'")
     try:
         yield
     finally:
-        for name in wanted:
-            value, scope = previous.get(name, (None, None))
+        for name in previous:
+            value, scope = previous[name]
             with contextlib.suppress(duckdb.Error):
                 if scope == "LOCAL" and value is not None:
                     escaped = str(value).replace("'", "''")
@@ -398,7 +399,9 @@ def _write_tables(
                     {"name": n, "type": str(t)}
                     for n, t in zip(relation.columns, relation.types, strict=True)
                 ]
-                type_ids = [(n, t.id) for n, t in zip(relation.columns, relation.types, strict=True)]
+                type_ids = [
+                    (n, t.id) for n, t in zip(relation.columns, relation.types, strict=True)
+                ]
                 rows = con.execute(f"SELECT count(*) FROM {temp}").fetchone()[0]
                 for fmt in EXPORT_FORMATS:
                     path = staging / f"{name}.{fmt}"
@@ -513,7 +516,9 @@ def verify_exports(exports_dir: Path) -> list[str]:
             problems.append(f"{name}: unreadable ({_reason(exc)})")
             continue
         if rows != entry.get("rows"):
-            problems.append(f"{name}: row count mismatch: {rows} rows, manifest says {entry.get('rows')}")
+            problems.append(
+                f"{name}: row count mismatch: {rows} rows, manifest says {entry.get('rows')}"
+            )
         expected = [c.get("name") for c in entry.get("columns", [])]
         if columns is not None and columns != expected:
             problems.append(f"{name}: columns {columns} differ from the manifest's {expected}")

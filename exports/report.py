@@ -44,35 +44,82 @@ DEFAULT_MAX_SECTIONS = 200
 """Occupations given a full section (with a chart); the overview lists all of them."""
 PARALLEL_MIN_CHARTS = 24
 """Fewer occupation charts than this are drawn in-process (a worker costs ~1 s to start)."""
-MAX_DEFAULT_WORKERS = 4
+
+# transforms.salaries keeps only annual USD figures in salary_consensus; a
+# ``currency`` column, when a view has one, takes precedence.
+SALARY_CURRENCY = "USD"
 
 SCALE_STATEMENT = "risk score 0–100, higher = more AI displacement risk"
 
 # The columns the report reads from each view; others are ignored, missing ones are null.
 VIEW_COLUMNS: dict[str, tuple[str, ...]] = {
     "consensus_profiles": (
-        "occupation", "occupation_slug", "n_sources", "n_documents", "risk_median",
-        "risk_mean", "risk_min", "risk_max", "ci_low", "ci_high", "agreement", "band",
-        "band_label", "status", "risk_calibrated", "calibrated_ci_low", "calibrated_ci_high",
-        "calibration_status", "sources",
+        "occupation",
+        "occupation_slug",
+        "n_sources",
+        "n_documents",
+        "risk_median",
+        "risk_mean",
+        "risk_min",
+        "risk_max",
+        "ci_low",
+        "ci_high",
+        "agreement",
+        "band",
+        "band_label",
+        "status",
+        "risk_calibrated",
+        "calibrated_ci_low",
+        "calibrated_ci_high",
+        "calibration_status",
+        "sources",
     ),
     "source_scores": (
-        "occupation_slug", "occupation", "source", "document_id", "raw_score", "raw_value",
-        "scale_max", "polarity", "risk_score", "label", "fetched_at", "calibrated_score",
+        "occupation_slug",
+        "occupation",
+        "source",
+        "document_id",
+        "raw_score",
+        "raw_value",
+        "scale_max",
+        "polarity",
+        "risk_score",
+        "label",
+        "fetched_at",
+        "calibrated_score",
     ),
     "task_consensus": (
-        "occupation_slug", "occupation", "canonical_task", "n_sources", "n_mentions",
-        "pct_automatable_mean", "pct_automatable_median", "n_sources_at_risk",
+        "occupation_slug",
+        "occupation",
+        "canonical_task",
+        "n_sources",
+        "n_mentions",
+        "pct_automatable_mean",
+        "pct_automatable_median",
+        "n_sources_at_risk",
         "n_sources_human",
     ),
     "salary_consensus": (
-        "occupation_slug", "occupation", "seniority", "n_sources", "low_median",
-        "high_median", "n_open_ended", "currency",
+        "occupation_slug",
+        "occupation",
+        "seniority",
+        "n_sources",
+        "low_median",
+        "high_median",
+        "n_open_ended",
+        "currency",
     ),
     "source_bias": ("source", "offset", "ci_low", "ci_high", "n_occupations", "status"),
     "score_history": (
-        "occupation_slug", "occupation", "source", "document_id", "fetched_at", "raw_score",
-        "risk_score", "previous_risk_score", "change",
+        "occupation_slug",
+        "occupation",
+        "source",
+        "document_id",
+        "fetched_at",
+        "raw_score",
+        "risk_score",
+        "previous_risk_score",
+        "change",
     ),
 }
 # Optional columns: their absence is not worth a note in the report.
@@ -151,8 +198,13 @@ def _sort_attr(value: Any) -> str:
     return f' data-sort="{number!r}"' if number is not None else ' data-sort=""'
 
 
-def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[str], *, sortable: bool = False,
-           caption: str | None = None) -> str:
+def _table(
+    headers: Sequence[tuple[str, bool]],
+    rows: Iterable[str],
+    *,
+    sortable: bool = False,
+    caption: str | None = None,
+) -> str:
     """A table; ``headers`` are (label, numeric) pairs; ``rows`` are ready ``<tr>`` strings."""
     head = "".join(
         f'<th scope="col"{" class=num" if numeric else ""}>{_e(label)}</th>'
@@ -178,14 +230,16 @@ def _chart_file_name(slug: str) -> str:
 # --------------------------------------------------------------------------- data
 
 
-def _read_view(
-    con: duckdb.DuckDBPyConnection, view: str, notes: list[str]
-) -> pd.DataFrame:
+def _read_view(con: duckdb.DuckDBPyConnection, view: str, notes: list[str]) -> pd.DataFrame:
     wanted = VIEW_COLUMNS[view]
     try:
         present = set(con.sql(f"SELECT * FROM {quote_identifier(view)} LIMIT 0").columns)
     except duckdb.CatalogException:
         notes.append(f"The warehouse has no {view} view; its sections are empty.")
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in wanted})
+    except duckdb.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        notes.append(f"The {view} view could not be read ({first}); its sections are empty.")
         return pd.DataFrame({c: pd.Series(dtype=object) for c in wanted})
     selected = [c for c in wanted if c in present]
     missing = [c for c in wanted if c not in present and (view, c) not in _OPTIONAL]
@@ -236,7 +290,7 @@ def _overview(profiles: pd.DataFrame, with_section: set[str]) -> str:
         band_rank = BAND_ORDER.index(band) if band in BAND_ORDER else len(BAND_ORDER)
         rows.append(
             "<tr>"
-            f'<td data-sort="{_e(str(r["occupation"]).lower())}">{name}</td>'
+            f'<td data-sort="{_e(str(r["occupation"]).strip().lower())}">{name}</td>'
             f'<td class="num"{_sort_attr(r["risk_median"])}>{_fmt(r["risk_median"], 1)}</td>'
             f'<td class="num"{_sort_attr(r["ci_low"])}>{_interval(r["ci_low"], r["ci_high"])}</td>'
             f'<td class="num"{_sort_attr(r["n_sources"])}>{_count(r["n_sources"])}</td>'
@@ -263,7 +317,9 @@ def _calibration_notes(profiles: pd.DataFrame, bias: pd.DataFrame) -> list[str]:
     if bias.empty:
         notes.append("Calibration was skipped: there are no source bias estimates.")
     elif not pd.to_numeric(bias["offset"], errors="coerce").notna().any():
-        reasons = sorted(set(statuses)) or ["no reason recorded"]
+        reasons = sorted({re.sub(r"^skipped:\s*", "", r) for r in statuses}) or [
+            "no reason recorded"
+        ]
         notes.append("Calibration was skipped: " + "; ".join(_e(r) for r in reasons) + ".")
     if not profiles.empty:
         calibrated = pd.to_numeric(profiles["risk_calibrated"], errors="coerce").notna()
@@ -278,8 +334,9 @@ def _calibration_notes(profiles: pd.DataFrame, bias: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _sources_panel(profiles: pd.DataFrame, scores: pd.DataFrame, bias: pd.DataFrame,
-                   chart_html: str) -> str:
+def _sources_panel(
+    profiles: pd.DataFrame, scores: pd.DataFrame, bias: pd.DataFrame, chart_html: str
+) -> str:
     parts = [
         "<p>Each source's offset is how many risk-score points it rates an occupation above "
         "(positive) or below (negative) the typical source for the same occupation, with "
@@ -287,9 +344,7 @@ def _sources_panel(profiles: pd.DataFrame, scores: pd.DataFrame, bias: pd.DataFr
     ]
     parts += [f'<p class="note">{n}</p>' for n in _calibration_notes(profiles, bias)]
     parts.append(chart_html)
-    coverage = (
-        scores.groupby("source").size().to_dict() if not scores.empty else {}
-    )
+    coverage = scores.groupby("source").size().to_dict() if not scores.empty else {}
     bias_by = {str(r["source"]): r for r in bias.to_dict("records")}
     names = sorted(set(bias_by) | {str(s) for s in coverage})
     rows = []
@@ -324,8 +379,10 @@ def _sources_panel(profiles: pd.DataFrame, scores: pd.DataFrame, bias: pd.DataFr
 
 def _facts(p: Mapping[str, Any]) -> str:
     items = [
-        ("Consensus median", f"{_fmt(p['risk_median'], 1)} (interval "
-                             f"{_interval(p['ci_low'], p['ci_high'])})"),
+        (
+            "Consensus median",
+            f"{_fmt(p['risk_median'], 1)} (interval {_interval(p['ci_low'], p['ci_high'])})",
+        ),
         ("Mean / range", f"{_fmt(p['risk_mean'], 1)} / {_interval(p['risk_min'], p['risk_max'])}"),
         ("Sources / documents", f"{_count(p['n_sources'])} / {_count(p['n_documents'])}"),
         ("Agreement", _e(p["agreement"]) or "—"),
@@ -333,17 +390,21 @@ def _facts(p: Mapping[str, Any]) -> str:
         ("Status", _e(p["status"]) or "—"),
     ]
     if _num(p["risk_calibrated"]) is not None:
-        items.append((
-            "Calibrated median",
-            f"{_fmt(p['risk_calibrated'], 1)} (interval "
-            f"{_interval(p['calibrated_ci_low'], p['calibrated_ci_high'])}) vs raw "
-            f"{_fmt(p['risk_median'], 1)}",
-        ))
+        items.append(
+            (
+                "Calibrated median",
+                f"{_fmt(p['risk_calibrated'], 1)} (interval "
+                f"{_interval(p['calibrated_ci_low'], p['calibrated_ci_high'])}) vs raw "
+                f"{_fmt(p['risk_median'], 1)}",
+            )
+        )
     else:
         items.append(("Calibration", _e(p["calibration_status"]) or "not available"))
-    return '<dl class="facts">' + "".join(
-        f"<dt>{label}</dt><dd>{value}</dd>" for label, value in items
-    ) + "</dl>"
+    return (
+        '<dl class="facts">'
+        + "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in items)
+        + "</dl>"
+    )
 
 
 def _source_rows(scores: pd.DataFrame) -> str:
@@ -364,8 +425,15 @@ def _source_rows(scores: pd.DataFrame) -> str:
             f"<td>{_when(r['fetched_at'])}</td>"
             "</tr>"
         )
-    headers = [("Source", False), ("As written", False), ("Polarity", False),
-               ("Risk score", True), ("Calibrated", True), ("Label", False), ("Captured", False)]
+    headers = [
+        ("Source", False),
+        ("As written", False),
+        ("Polarity", False),
+        ("Risk score", True),
+        ("Calibrated", True),
+        ("Label", False),
+        ("Captured", False),
+    ]
     return _table(headers, rows, caption="Sources (latest capture of each)")
 
 
@@ -375,21 +443,28 @@ def _task_rows(tasks: pd.DataFrame) -> str:
     rows = [
         "<tr>"
         f"<td>{_e(r['canonical_task'])}</td>"
-        f'<td class="num">{_fmt(r["_pct"])}%</td>'
+        f'<td class="num">{_fmt(r["_pct"]) + "%" if _num(r["_pct"]) is not None else "—"}</td>'
         f'<td class="num">{_count(r["n_sources"])}</td>'
         f'<td class="num">{_count(r["n_sources_at_risk"])}</td>'
         f'<td class="num">{_count(r["n_sources_human"])}</td>'
         "</tr>"
         for r in t.to_dict("records")
     ]
-    headers = [("Task", False), ("Automatable (median)", True), ("Sources", True),
-               ("Say at risk", True), ("Say stays human", True)]
+    headers = [
+        ("Task", False),
+        ("Automatable (median)", True),
+        ("Sources", True),
+        ("Say at risk", True),
+        ("Say stays human", True),
+    ]
     return _table(headers, rows, caption="Task automation")
 
 
 def _salary_rows(salaries: pd.DataFrame) -> str:
     rows = []
-    ordered = sorted(salaries.to_dict("records"), key=lambda r: charts.seniority_rank(r["seniority"]))
+    ordered = sorted(
+        salaries.to_dict("records"), key=lambda r: charts.seniority_rank(r["seniority"])
+    )
     for r in ordered:
         low, high = _num(r["low_median"]), _num(r["high_median"])
         n_open = _num(r["n_open_ended"]) or 0
@@ -401,9 +476,12 @@ def _salary_rows(salaries: pd.DataFrame) -> str:
             band = f"up to {high:,.0f}"
         else:
             band = "—"
-        open_text = (f"open-ended in {int(n_open)} source{'s' if n_open != 1 else ''}"
-                     if n_open else ("open-ended" if high is None and low is not None else ""))
-        currency = _e(r.get("currency"))
+        open_text = (
+            f"open-ended in {int(n_open)} source{'s' if n_open != 1 else ''}"
+            if n_open
+            else ("open-ended" if high is None and low is not None else "")
+        )
+        currency = _e(_text(r.get("currency")) or SALARY_CURRENCY)
         rows.append(
             "<tr>"
             f"<td>{_e(r['seniority'])}</td>"
@@ -412,8 +490,12 @@ def _salary_rows(salaries: pd.DataFrame) -> str:
             f"<td>{_e(open_text)}</td>"
             "</tr>"
         )
-    headers = [("Seniority", False), ("Annual salary (low–high)", True), ("Sources", True),
-               ("Open-ended", False)]
+    headers = [
+        ("Seniority", False),
+        ("Annual salary, low–high", True),
+        ("Sources", True),
+        ("Open-ended", False),
+    ]
     return _table(headers, rows, caption="Salary bands (median of the sources' figures)")
 
 
@@ -431,8 +513,13 @@ def _history_rows(history: pd.DataFrame) -> str:
         "</tr>"
         for r in h.sort_values(["source", "_at"]).to_dict("records")
     ]
-    headers = [("Source", False), ("Captured", False), ("As written", False),
-               ("Risk score", True), ("Change", True)]
+    headers = [
+        ("Source", False),
+        ("Captured", False),
+        ("As written", False),
+        ("Risk score", True),
+        ("Change", True),
+    ]
     return _table(headers, rows, caption="Score history")
 
 
@@ -465,10 +552,12 @@ def _occupation_section(
         chart_html,
         '<div class="grid2">',
         _source_rows(scores) if not scores.empty else "<p>No source scores.</p>",
-        _task_rows(tasks) if not tasks.empty else
-        "<p class=muted>No task automation figures were stated by the sources.</p>",
-        _salary_rows(salaries) if not salaries.empty else
-        "<p class=muted>No salary figures were stated by the sources.</p>",
+        _task_rows(tasks)
+        if not tasks.empty
+        else "<p class=muted>No task automation figures were stated by the sources.</p>",
+        _salary_rows(salaries)
+        if not salaries.empty
+        else "<p class=muted>No salary figures were stated by the sources.</p>",
         _history_rows(history) if charts.history_sources(history) else "",
         "</div>",
         '<p><a href="#report-overview">Back to the overview</a></p>',
@@ -486,15 +575,16 @@ def build_report(
     *,
     max_sections: int = DEFAULT_MAX_SECTIONS,
     generated_at: datetime | None = None,
-    workers: int | None = None,
+    workers: int = 1,
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/charts/*.png``; return the HTML's path.
 
     The overview lists every occupation; the ``max_sections`` best-covered
     occupations (most sources, then by slug) get a full section with a chart.
-    ``workers`` processes draw the occupation charts when there are at least
-    :data:`PARALLEL_MIN_CHARTS` of them (default: up to 4, one per CPU);
-    ``workers=1`` draws everything in this process.
+    With ``workers > 1`` and at least :data:`PARALLEL_MIN_CHARTS` occupation
+    charts, that many spawned worker processes draw them (the calling
+    program's main module must then be import-safe, i.e. guarded by
+    ``if __name__ == "__main__":``, as for any spawned process pool).
     """
     out_dir = Path(out_dir)
     chart_dir = out_dir / "charts"
@@ -522,23 +612,23 @@ def build_report(
     section_slugs = _section_slugs(profiles, max_sections)
     chosen = set(section_slugs)
     profile_by = {str(r["occupation_slug"]): r for r in profiles.to_dict("records")}
-    ordered = sorted(
-        section_slugs, key=lambda s: (str(profile_by[s]["occupation"]).lower(), s)
-    )
+    ordered = sorted(section_slugs, key=lambda s: (str(profile_by[s]["occupation"]).lower(), s))
     jobs = []
     for slug in ordered:
         p = profile_by[slug]
         salaries = salaries_by.get(slug, empty["salary_consensus"])
         currencies = salaries["currency"].dropna().astype(str).unique()
-        jobs.append((
-            _text(p["occupation"]) or slug,
-            p,
-            scores_by.get(slug, empty["source_scores"]),
-            tasks_by.get(slug, empty["task_consensus"]),
-            salaries,
-            history_by.get(slug, empty["score_history"]),
-            currencies[0] if len(currencies) == 1 else None,
-        ))
+        jobs.append(
+            (
+                _text(p["occupation"]) or slug,
+                p,
+                scores_by.get(slug, empty["source_scores"]),
+                tasks_by.get(slug, empty["task_consensus"]),
+                salaries,
+                history_by.get(slug, empty["score_history"]),
+                currencies[0] if len(currencies) == 1 else SALARY_CURRENCY,
+            )
+        )
     sections = []
     for job, png in zip(jobs, _render_occupation_charts(jobs, workers), strict=True):
         title, p, scores, tasks, salaries, history, _ = job
@@ -617,10 +707,8 @@ the band of the median and the consensus status. Click a column header to sort.<
     return index
 
 
-def _render_occupation_charts(jobs: list[tuple], workers: int | None) -> list[bytes | None]:
+def _render_occupation_charts(jobs: list[tuple], workers: int) -> list[bytes | None]:
     """PNG bytes per job (``occupation_chart`` arguments), in order."""
-    if workers is None:
-        workers = min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1)
     workers = max(1, min(int(workers), len(jobs)))
     if workers > 1 and len(jobs) >= PARALLEL_MIN_CHARTS:
         try:
@@ -630,8 +718,9 @@ def _render_occupation_charts(jobs: list[tuple], workers: int | None) -> list[by
                 chunk = max(1, len(jobs) // (workers * 4))
                 return list(pool.map(charts.occupation_chart_job, jobs, chunksize=chunk))
         except (OSError, BrokenProcessPool) as exc:
-            log.warning("drawing report charts in this process instead of %d workers: %s",
-                        workers, exc)
+            log.warning(
+                "drawing report charts in this process instead of %d workers: %s", workers, exc
+            )
     return [charts.occupation_chart_job(job) for job in jobs]
 
 

@@ -33,13 +33,15 @@ table.sortable th[aria-sort="descending"]::after { content: " \\2193"; color: va
 .table-wrap thead th { position: sticky; top: 0; background: #fff; }
 section.occupation { border: 1px solid var(--line); border-radius: 6px; padding: .8rem 1rem;
                      margin: 1.2rem 0; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .5rem 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem;
+           margin: .5rem 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 img.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: 12px;
          border: 1px solid var(--line); background: var(--bg-alt); }
-.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 0 1.5rem; }
+.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
+         gap: 0 1.5rem; }
 """
 
 # Click a header of a table.sortable to sort by that column; click again to reverse.

@@ -68,8 +68,9 @@ def _num(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _stacked_axes(heights: list[float], *, left: float = LEFT_IN,
-                  right: float = RIGHT_IN) -> tuple[Figure, list]:
+def _stacked_axes(
+    heights: list[float], *, left: float = LEFT_IN, right: float = RIGHT_IN
+) -> tuple[Figure, list]:
     """A figure with one axes per height (inches), stacked, at fixed margins.
 
     Fixed margins (room for a title above and tick labels plus an axis label
@@ -81,8 +82,11 @@ def _stacked_axes(heights: list[float], *, left: float = LEFT_IN,
     top = total
     for h in heights:
         top -= _PANEL_TOP_IN + h
-        axes.append(fig.add_axes((left / WIDTH_IN, top / total,
-                                  (WIDTH_IN - left - right) / WIDTH_IN, h / total)))
+        axes.append(
+            fig.add_axes(
+                (left / WIDTH_IN, top / total, (WIDTH_IN - left - right) / WIDTH_IN, h / total)
+            )
+        )
         top -= _PANEL_BOTTOM_IN
     return fig, axes
 
@@ -128,22 +132,44 @@ def _panel_dots(ax, title: str, scores: pd.DataFrame, profile: Mapping[str, Any]
     low, high = _num(profile.get("ci_low")), _num(profile.get("ci_high"))
     median = _num(profile.get("risk_median"))
     if low is not None and high is not None:
-        ax.axvspan(low, high, color=_C_BAND, alpha=0.45, lw=0,
-                   label=f"consensus interval {low:.0f}–{high:.0f}")
+        ax.axvspan(
+            low,
+            high,
+            color=_C_BAND,
+            alpha=0.45,
+            lw=0,
+            label=f"consensus interval {low:.0f}–{high:.0f}",
+        )
     if median is not None:
         ax.axvline(median, color=_C_MEDIAN, lw=1.8, label=f"consensus median {median:.0f}")
     ax.scatter(s["_risk"], y, s=46, color=_C_DOT, zorder=3, label="source score (normalised)")
-    cal = pd.to_numeric(s.get("calibrated_score", pd.Series(index=s.index, dtype=float)),
-                        errors="coerce")
+    cal = pd.to_numeric(
+        s.get("calibrated_score", pd.Series(index=s.index, dtype=float)), errors="coerce"
+    )
     if cal.notna().any():
-        ax.scatter(cal, y, s=40, marker="D", facecolors="none", edgecolors=_C_CAL, zorder=3,
-                   label="calibrated source score")
-        ax.hlines(y[cal.notna()], s["_risk"][cal.notna()], cal[cal.notna()], color=_C_CAL,
-                  lw=0.8, alpha=0.6)
+        ax.scatter(
+            cal,
+            y,
+            s=40,
+            marker="D",
+            facecolors="none",
+            edgecolors=_C_CAL,
+            zorder=3,
+            label="calibrated source score",
+        )
+        ax.hlines(
+            y[cal.notna()],
+            s["_risk"][cal.notna()],
+            cal[cal.notna()],
+            color=_C_CAL,
+            lw=0.8,
+            alpha=0.6,
+        )
     cal_median = _num(profile.get("risk_calibrated"))
     if cal_median is not None:
-        ax.axvline(cal_median, color=_C_CAL, lw=1.4, ls="--",
-                   label=f"calibrated median {cal_median:.0f}")
+        ax.axvline(
+            cal_median, color=_C_CAL, lw=1.4, ls="--", label=f"calibrated median {cal_median:.0f}"
+        )
     for yi, row, c in zip(y, s.to_dict("records"), cal, strict=True):
         x = _num(row["_risk"])
         if x is None:
@@ -152,9 +178,15 @@ def _panel_dots(ax, title: str, scores: pd.DataFrame, profile: Mapping[str, Any]
         c = _num(c)
         if c is not None:  # put the label beyond both markers
             x = max(x, c) if right else min(x, c)
-        ax.annotate(dot_label(row), (x, yi), xytext=(7 if right else -7, 0),
-                    textcoords="offset points", va="center", ha="left" if right else "right",
-                    fontsize=8)
+        ax.annotate(
+            dot_label(row),
+            (x, yi),
+            xytext=(7 if right else -7, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left" if right else "right",
+            fontsize=8,
+        )
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.8, len(s) - 0.2)
     ax.set_yticks([])
@@ -183,9 +215,15 @@ def _panel_tasks(ax, tasks: pd.DataFrame) -> None:
     for yi, row in zip(y, shown.to_dict("records"), strict=True):
         n = row.get("n_sources")
         n_text = f" · {int(n)} source{'s' if int(n) != 1 else ''}" if _num(n) is not None else ""
-        ax.annotate(f"{row['_pct']:.0f}%{n_text}", (row["_pct"], yi), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(y, [chart_text(v, 38) for v in shown["canonical_task"]])
+        ax.annotate(
+            f"{row['_pct']:.0f}%{n_text}",
+            (row["_pct"], yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_yticks(y, [chart_text(v, 36) for v in shown["canonical_task"]], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 115)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
@@ -209,8 +247,12 @@ def _money(value: float, _pos: Any = None) -> str:
 
 def _panel_salaries(ax, salaries: pd.DataFrame, currency: str | None) -> None:
     rows = sorted(salaries.to_dict("records"), key=lambda r: seniority_rank(r.get("seniority")))
-    values = [v for r in rows for v in (_num(r.get("low_median")), _num(r.get("high_median")))
-              if v is not None]
+    values = [
+        v
+        for r in rows
+        for v in (_num(r.get("low_median")), _num(r.get("high_median")))
+        if v is not None
+    ]
     top = max(values, default=1.0) * 1.4 or 1.0
     for yi, row in enumerate(rows):
         low, high = _num(row.get("low_median")), _num(row.get("high_median"))
@@ -223,8 +265,12 @@ def _panel_salaries(ax, salaries: pd.DataFrame, currency: str | None) -> None:
         ax.plot([start, end], [yi, yi], "|", color=_C_SALARY, ms=12, mew=2)
         text = f"{_money(start)}–{_money(end)}" if end != start else _money(start)
         if open_ended:
-            ax.annotate("", xy=(top * 0.97, yi), xytext=(end, yi),
-                        arrowprops={"arrowstyle": "->", "ls": "--", "color": _C_SALARY})
+            ax.annotate(
+                "",
+                xy=(top * 0.97, yi),
+                xytext=(end, yi),
+                arrowprops={"arrowstyle": "->", "ls": "--", "color": _C_SALARY},
+            )
             text += "+ (open-ended)"
         ax.annotate(text, (start, yi), xytext=(0, 7), textcoords="offset points", fontsize=8)
     ax.set_yticks(range(len(rows)), [chart_text(r.get("seniority"), 20) for r in rows])
@@ -255,8 +301,9 @@ def _panel_history(ax, history: pd.DataFrame) -> None:
     h = history.loc[history["source"].astype(str).isin(keep)]
     h = h.assign(_at=_utc_naive(h["fetched_at"]), _risk=pd.to_numeric(h["risk_score"], "coerce"))
     for source, group in h.sort_values("_at").groupby("source", sort=True):
-        ax.plot(group["_at"], group["_risk"], marker="o", ms=4, lw=1.4,
-                label=chart_text(source, 30))
+        ax.plot(
+            group["_at"], group["_risk"], marker="o", ms=4, lw=1.4, label=chart_text(source, 30)
+        )
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
@@ -349,8 +396,9 @@ def bias_chart(bias: pd.DataFrame) -> bytes | None:
         y = np.arange(len(b))
         low = pd.to_numeric(b["ci_low"], errors="coerce")
         high = pd.to_numeric(b["ci_high"], errors="coerce")
-        err = np.vstack([(b["_off"] - low).clip(lower=0).fillna(0),
-                         (high - b["_off"]).clip(lower=0).fillna(0)])
+        err = np.vstack(
+            [(b["_off"] - low).clip(lower=0).fillna(0), (high - b["_off"]).clip(lower=0).fillna(0)]
+        )
         ax.errorbar(b["_off"], y, xerr=err, fmt="o", color=_C_CAL, ecolor=_C_CAL, capsize=3)
         ax.axvline(0, color=_C_MEDIAN, lw=1)
         labels = []
@@ -361,8 +409,10 @@ def bias_chart(bias: pd.DataFrame) -> bytes | None:
         ax.set_yticks(y, labels)
         reach = max(10.0, float(np.nanmax(np.abs(np.concatenate([b["_off"], low, high])))) + 3)
         ax.set_xlim(-reach, reach)
-        ax.set_xlabel("offset in risk-score points (0–100 scale)\npositive = the source rates "
-                      "occupations as more at risk than the typical source does")
+        ax.set_xlabel(
+            "offset in risk-score points (0–100 scale)\npositive = the source rates "
+            "occupations as more at risk than the typical source does"
+        )
         ax.set_title("Source bias: calibration offsets with intervals", loc="left")
         ax.grid(axis="x", color="#e5e5e5", lw=0.6)
         return fig

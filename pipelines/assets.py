@@ -6,7 +6,6 @@ lineage, pools, retries). A run processes the whole landing folder as one batch:
 documents are streamed through bounded batches inside the parse asset.
 """
 
-
 import shutil
 from datetime import UTC, datetime, timedelta
 
@@ -72,7 +71,8 @@ def parsed_documents(
         shutil.rmtree(staging_root, ignore_errors=True)
     with warehouse.connect(read_only=True) as con:
         known = known_state(con)
-    staged = StagedRun(context.run_id, staging_root / context.run_id)
+    run_id = context.run.run_id
+    staged = StagedRun(run_id, staging_root / run_id)
     staged.files_seen = landing_inventory.files_seen
     staged.ignored = len(landing_inventory.ignored)
     stage_documents(

@@ -5,7 +5,6 @@ Both start switched off; turn them on in the UI (Automation tab) or with
 riskpipe_daily`` against a running ``dagster dev`` (see README).
 """
 
-
 import hashlib
 
 import dagster as dg

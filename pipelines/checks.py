@@ -1,6 +1,5 @@
 """Asset checks: pandera validation (blocking), accounting (blocking), drift (warnings)."""
 
-
 import dagster as dg
 import pandas as pd
 

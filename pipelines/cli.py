@@ -129,14 +129,24 @@ def print_summary(paths: Paths, run_id: str, quiet: bool = False) -> None:
             print(
                 _table(
                     docs,
-                    ["path", "status", "source", "occupation", "raw_score", "polarity",
-                     "risk_score", "reason_code"],
+                    [
+                        "path",
+                        "status",
+                        "source",
+                        "occupation",
+                        "raw_score",
+                        "polarity",
+                        "risk_score",
+                        "reason_code",
+                    ],
                     MAX_DOCUMENT_LINES,
                 )
             )
             if len(docs) > MAX_DOCUMENT_LINES:
                 print(f"  ... and {len(docs) - MAX_DOCUMENT_LINES} more (see the documents view)")
-        print(f"\nConsensus per occupation ({len(profiles)}; risk_score 0-100, higher = more risk):")
+        print(
+            f"\nConsensus per occupation ({len(profiles)}; risk_score 0-100, higher = more risk):"
+        )
         if not profiles.empty:
             print(_table(profiles, list(profiles.columns), MAX_DOCUMENT_LINES))
             if len(profiles) > MAX_DOCUMENT_LINES:
@@ -191,5 +201,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-

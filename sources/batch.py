@@ -173,7 +173,9 @@ def process_file(root: Path, f: LandingFile, max_bytes: int) -> FileResult:
         real = Path(os.path.realpath(path))
         real.relative_to(root)
     except ValueError:
-        return FileResult(f, None, reason_code="symlink_outside", detail="link leaves the landing folder")
+        return FileResult(
+            f, None, reason_code="symlink_outside", detail="link leaves the landing folder"
+        )
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -185,7 +187,9 @@ def process_file(root: Path, f: LandingFile, max_bytes: int) -> FileResult:
             )
         data = path.read_bytes()
     except FileNotFoundError:
-        return FileResult(f, None, reason_code="vanished", detail="file disappeared before it was read")
+        return FileResult(
+            f, None, reason_code="vanished", detail="file disappeared before it was read"
+        )
     except OSError as exc:
         return FileResult(f, None, reason_code="unreadable", detail=f"cannot read: {exc}")
     document_id = hashlib.sha256(data).hexdigest()
@@ -391,12 +395,20 @@ class _Stager:
             where = (self.run_docs.get(text_original) or self.known.documents[text_original]).path
             detail = f"same visible text as {where}"
             self._document_row(
-                r, "duplicate", stale, duplicate_of=text_original, reason_code="duplicate_text",
+                r,
+                "duplicate",
+                stale,
+                duplicate_of=text_original,
+                reason_code="duplicate_text",
                 detail=detail,
             )
             self._file_row(
-                f, doc_id, "duplicate", duplicate_of=text_original,
-                reason_code="duplicate_text", detail=detail,
+                f,
+                doc_id,
+                "duplicate",
+                duplicate_of=text_original,
+                reason_code="duplicate_text",
+                detail=detail,
             )
             return
         self._document_row(r, "loaded", stale)
@@ -429,7 +441,10 @@ class _Stager:
         for document_id in reasons:
             known = self.run_docs[document_id]
             self.run_docs[document_id] = KnownDocument(
-                "quarantined", "invalid_record", reasons[document_id], known.parser_version,
+                "quarantined",
+                "invalid_record",
+                reasons[document_id],
+                known.parser_version,
                 known.path,
             )
 
@@ -474,8 +489,10 @@ def stage_documents(
     stager = _Stager(staged, known, batch_size)
     for problem in problems:
         prev = known.files.get(problem.path)
-        if prev is None or prev.reason_code != problem.reason_code or (
-            problem.reason_code in TRANSIENT_REASONS
+        if (
+            prev is None
+            or prev.reason_code != problem.reason_code
+            or (problem.reason_code in TRANSIENT_REASONS)
         ):
             stager.problem(problem)
         else:

@@ -47,6 +47,7 @@ _DROP = frozenset(
         "video",
         "datalist",
         "nav",
+        "dialog",
     }
 )
 # Elements rendered as blocks: they start and end a line.
@@ -105,20 +106,17 @@ _BLOCK = frozenset(
         "ul",
     }
 )
-# Break markers written while walking, resolved in one regex pass at the end
-# (private-use characters, removed from the input first so they cannot collide).
-_LINE = "\ue000"  # a block boundary: one line break
-_PARA = "\ue001"  # a paragraph boundary: one blank line
-_BR = "\ue002"  # <br>: a forced line break
-_MARKERS = re.compile(r" *[\ue000-\ue002][\ue000-\ue002 ]*")
-_BREAK = {tag: _LINE for tag in _BLOCK} | {"p": _PARA}
+# A line break written while walking, turned into "\n" after markup whitespace
+# has been collapsed (a private-use character, removed from the input first).
+_NL = "\ue000"
+_BREAKS = {tag: 1 for tag in _BLOCK} | {"p": 2}  # innerText: a blank line around <p>
 # Attributes that can hide an element; most elements carry none of them.
 _WATCH = frozenset({"hidden", "aria-hidden", "style", "role"})
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_WS = re.compile(r"[ \t\n\r\f]+")
+_HIDDEN_ROLES = frozenset({"navigation", "dialog", "alertdialog"})
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
-_NOT_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\ue000-\ue002]")
+_NOT_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\ue000]")
 
 _STRONG_HTML = re.compile(
     r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s|title>)", re.IGNORECASE
@@ -143,37 +141,60 @@ def looks_like_html(text: str, name: str = "") -> bool:
 
 
 def _hidden(get) -> bool:
-    """``hidden``, ``aria-hidden="true"``, inline display:none / visibility:hidden, nav role."""
+    """``hidden``, ``aria-hidden="true"``, inline display:none / visibility:hidden,
+    or a navigation / dialog role (menus, cookie and consent banners)."""
     if get("hidden") is not None:
         return True
     if (get("aria-hidden") or "").strip().lower() == "true":
         return True
     if _HIDDEN_STYLE.search(get("style") or ""):
         return True
-    return (get("role") or "").strip().lower() == "navigation"
+    return (get("role") or "").strip().lower() in _HIDDEN_ROLES
 
 
-def _resolve_break(m: re.Match[str]) -> str:
-    run = m.group()
-    brs = run.count(_BR)
-    blocks = 2 if _PARA in run else (1 if _LINE in run else 0)
-    return "\n" * max(brs, blocks)
+class _Out:
+    """Visible text with innerText-style collapsible line breaks.
 
+    A block boundary only *requests* a break (``pending``); it is written when
+    the next visible text arrives, so nested blocks give one break, not many.
+    """
 
-def _finish(parts: list[str], title: str | None) -> str:
-    """Markers and raw text nodes -> normalised text, innerText style."""
-    body = _WS.sub(" ", "".join(parts))
-    body = _MARKERS.sub(_resolve_break, body).strip()
-    if title:
-        title = _WS.sub(" ", title).strip()
+    __slots__ = ("add", "parts", "pending")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.add = self.parts.append
+        self.pending = 0
+
+    def text(self, s: str) -> None:
+        if s.isspace():
+            if not self.pending:
+                self.add(" ")
+            return
+        if self.pending:
+            if self.parts:
+                self.add(_NL * self.pending)
+            self.pending = 0
+        self.add(s)
+
+    def block(self, n: int) -> None:
+        if n > self.pending:
+            self.pending = n
+
+    def br(self) -> None:
+        self.add(_NL)
+
+    def result(self, title: str | None) -> str:
+        body = " ".join("".join(self.parts).split())  # collapse markup whitespace
+        body = body.replace(" " + _NL, _NL).replace(_NL + " ", _NL).replace(_NL, "\n")
         if title:
-            body = f"{title}\n{body}"
-    return normalise_text(body)
+            title = " ".join(title.split())
+            if title:
+                body = f"{title}\n{body}"
+        return normalise_text(body)
 
 
-def _render_lxml(root: etree._Element) -> list[str]:
-    parts: list[str] = []
-    add = parts.append
+def _render_lxml(root: etree._Element, out: _Out) -> None:
     walker = etree.iterwalk(root, events=("start", "end"))
     skipped = False
     for event, el in walker:
@@ -184,53 +205,50 @@ def _render_lxml(root: etree._Element) -> list[str]:
                 walker.skip_subtree()
                 skipped = True
                 continue
-            brk = _BREAK.get(tag)
-            if brk:
-                add(brk)
+            n = _BREAKS.get(tag)
+            if n:
+                out.block(n)
             elif tag == "br":
-                add(_BR)
+                out.br()
             text = el.text
             if text and isinstance(tag, str):  # not a comment / processing instruction
-                add(text)
+                out.text(text)
         else:
             if skipped:
                 skipped = False  # end event of the element whose subtree was skipped
             else:
-                brk = _BREAK.get(tag)
-                if brk:
-                    add(brk)
+                n = _BREAKS.get(tag)
+                if n:
+                    out.block(n)
             tail = el.tail
             if tail:
-                add(tail)
-    return parts
+                out.text(tail)
 
 
-def _render_soup(soup: BeautifulSoup) -> list[str]:
-    parts: list[str] = []
+def _render_soup(soup: BeautifulSoup, out: _Out) -> None:
     stack: list[tuple[object, bool]] = [(soup, False)]
     while stack:
         node, closing = stack.pop()
         if isinstance(node, NavigableString):
             if type(node) is NavigableString:  # not a Comment, Doctype, script string...
-                parts.append(str(node))
+                out.text(str(node))
             continue
         if not isinstance(node, Tag):
             continue
         name = (node.name or "").lower()
-        brk = _BREAK.get(name)
+        n = _BREAKS.get(name)
         if closing:
-            if brk:
-                parts.append(brk)
+            if n:
+                out.block(n)
             continue
         if name in _DROP or _hidden(node.attrs.get):
             continue
-        if brk:
-            parts.append(brk)
+        if n:
+            out.block(n)
         elif name == "br":
-            parts.append(_BR)
+            out.br()
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node.contents))
-    return parts
 
 
 def _clean_markup(html: str) -> str:
@@ -248,12 +266,14 @@ def html_to_text(html: str) -> str:
     parser = etree.HTMLParser(
         remove_comments=True, remove_pis=True, huge_tree=True, no_network=True
     )
+    out = _Out()
     try:
         root = etree.fromstring(html, parser)
     except (etree.LxmlError, ValueError):
         soup = BeautifulSoup(html, "lxml")
         title_tag = soup.find("title")
-        return _finish(_render_soup(soup), title_tag.get_text(" ") if title_tag else None)
+        _render_soup(soup, out)
+        return out.result(title_tag.get_text(" ") if title_tag else None)
     last = parser.error_log.last_error
     if last is not None and "depth" in (last.message or "").lower():
         raise HtmlError(f"markup nests deeper than the parser allows ({last.message.strip()})")
@@ -261,4 +281,5 @@ def html_to_text(html: str) -> str:
         return ""
     title_el = root.find("head/title")
     title = "".join(title_el.itertext()) if title_el is not None else None
-    return _finish(_render_lxml(root), title)
+    _render_lxml(root, out)
+    return out.result(title)

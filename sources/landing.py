@@ -55,8 +55,10 @@ def is_partial(name: str) -> bool:
 
 def sidecar_for(path: Path) -> Path:
     """``page.html`` -> ``page.meta.json``."""
-    return path.with_name(path.stem + SIDECAR_SUFFIX) if path.suffix else path.with_name(
-        path.name + SIDECAR_SUFFIX
+    return (
+        path.with_name(path.stem + SIDECAR_SUFFIX)
+        if path.suffix
+        else path.with_name(path.name + SIDECAR_SUFFIX)
     )
 
 

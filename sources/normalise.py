@@ -11,37 +11,54 @@ import hashlib
 import re
 import unicodedata
 
-# Unicode space separators (Zs) other than the ASCII space, plus tab and form feed.
-_SPACES = re.compile(r"[\t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-# Invisible format characters that only affect rendering: zero-width space,
-# word joiner, BOM used as ZWNBSP, soft hyphen.
-_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
-# C0/C1 controls other than LF (tab and CR are handled before), and lone surrogates.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
-_TRAILING_SPACE = re.compile(r" +$", re.MULTILINE)
-_BLANK_RUNS = re.compile(r"\n{3,}")
+# One pass finds every character that needs replacing: tab, form feed, vertical
+# tab, the unicode space separators (NBSP, thin/em spaces, ...), invisible format
+# characters (zero-width space, word joiner, BOM, soft hyphen), C0/C1 controls
+# other than LF, and lone surrogates.
+_ODD = re.compile(
+    "[\t\v\f\x00-\x08\x0e-\x1f\x7f-\x9f\u00a0\u00ad\u1680\u2000-\u200b"
+    "\u202f\u205f\u2060\u3000\ufeff\ud800-\udfff]"
+)
+_SPACE_LIKE = frozenset("\t\v\f\u00a0\u1680\u202f\u205f\u3000") | frozenset(
+    chr(c) for c in range(0x2000, 0x200B)
+)
+
+
+def _replace(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in _SPACE_LIKE:
+        return " "
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
+    return ""
 
 
 def normalise_text(text: str) -> str:
     """Return the canonical form of visible text.
 
-    NFC; CRLF/CR -> LF; NBSP and other unicode spaces (and tabs) -> space;
-    zero-width characters, soft hyphens and control characters removed;
-    trailing spaces stripped per line; more than one consecutive blank line
-    collapsed to one; leading/trailing blank lines removed.
+    CRLF/CR -> LF; tabs, NBSP and other unicode spaces -> space; zero-width
+    characters, soft hyphens and control characters removed; NFC; trailing
+    spaces stripped per line; runs of blank lines collapsed to one blank line;
+    leading/trailing blank lines removed.
     """
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SURROGATES.sub("\ufffd", text)
-    text = unicodedata.normalize("NFC", text)
-    text = _SPACES.sub(" ", text)
-    text = _INVISIBLE.sub("", text)
-    text = _CONTROLS.sub("", text)
-    text = _TRAILING_SPACE.sub("", text)
-    text = _BLANK_RUNS.sub("\n\n", text)
-    return text.strip("\n")
+    if _ODD.search(text):
+        text = _ODD.sub(_replace, text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    blank = False
+    for line in text.split("\n"):
+        line = line.rstrip(" ")
+        if line:
+            out.append(line)
+            blank = False
+        elif not blank:
+            out.append(line)
+            blank = True
+    return "\n".join(out).strip("\n")
 
 
 def text_sha256(text: str) -> str:

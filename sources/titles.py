@@ -36,8 +36,14 @@ _SMALL_WORDS = frozenset(
 _ACRONYMS = frozenset(
     {"AI", "ML", "MLE", "UX", "UI", "IT", "HR", "QA", "PR", "VP", "SVP", "EVP", "CEO", "CFO"}
     | {"COO", "CTO", "CIO", "CMO", "CPA", "RN", "LPN", "EMT", "HVAC", "SEO", "SQL", "NLP", "BI"}
-    | {"ERP", "CRM", "IOT", "GIS", "CAD", "CNC", "ER", "ICU", "K-12", "USA", "US", "UK", "EU"}
+    | {"ERP", "CRM", "IOT", "GIS", "CAD", "CNC", "ER", "ICU", "USA", "US", "UK", "EU", "AR"}
+    | {"VR", "MRI", "EKG", "ECG", "ESL", "PLC", "RF", "PPC", "DJ", "CNA", "NP", "PA", "TV"}
+    | {"API", "QC", "CAM", "EHS", "ESG", "ATM", "HGV", "LGV", "CDL", "SRE", "BIM", "DBA"}
 )
+# Words whose casing is not title case, restored when a title arrives in lower case.
+_CASING = {w.lower(): w for w in _ACRONYMS} | {
+    w.lower(): w for w in ("iOS", "DevOps", "MLOps", "DataOps", "FinOps", "eDiscovery", "macOS")
+}
 _ABBREVIATIONS = {
     "sr": "Senior",
     "snr": "Senior",
@@ -54,9 +60,19 @@ _SENIORITY = re.compile(
 # Words ending in "s" that are already singular (or uncountable) as a head noun.
 _INVARIANT = frozenset(
     {"sales", "series", "species", "news", "operations", "relations", "resources", "affairs"}
-    | {"services", "arts", "sports", "goods", "works", "systems", "logistics"}
+    | {"services", "arts", "sports", "goods", "works", "systems", "logistics", "analytics"}
+    | {"economics", "physics", "robotics", "ethics", "statistics", "genetics", "graphics"}
+    | {"electronics", "athletics", "linguistics", "mathematics", "informatics", "forensics"}
+    | {"diagnostics", "optics", "acoustics", "dynamics", "ergonomics", "metrics", "aerobics"}
 )
-_IRREGULAR = {"people": "person", "children": "child", "women": "woman", "men": "man"}
+_IRREGULAR = {
+    "people": "person",
+    "children": "child",
+    "women": "woman",
+    "men": "man",
+    "wives": "wife",
+    "thieves": "thief",
+}
 _NOT_MEN = frozenset({"specimen", "abdomen", "regimen", "omen", "acumen"})
 
 
@@ -90,7 +106,7 @@ def _match_case(word: str, replacement: str) -> str:
 def singular(word: str) -> str:
     """Singular of an English head noun ("Engineers" -> "Engineer", "Sales" stays)."""
     lw = word.lower()
-    if len(word) > 2 and word.endswith("s") and word[:-1].isupper():
+    if len(word) > 2 and word[-1] == "s" and word[:-1].isupper():
         return word[:-1]  # acronym plural: MLEs, CPAs, RNs
     for plural, single in _IRREGULAR.items():
         if lw.endswith(plural) and lw not in _NOT_MEN:
@@ -98,7 +114,7 @@ def singular(word: str) -> str:
             return word[:cut] + _match_case(word[cut:], single)
     if len(word) <= 3 or not lw.endswith("s") or lw in _INVARIANT:
         return word
-    if lw.endswith(("ss", "us", "is", "ics", "ous")):
+    if lw.endswith(("ss", "us", "is", "ous")):
         return word
     if lw.endswith("ies") and len(lw) > 4:
         return word[:-3] + ("Y" if word[-3:].isupper() else "y")
@@ -120,25 +136,46 @@ def _singular_title(title: str) -> str:
     return " ".join(parts) + title[head_end:]
 
 
-def _case_word(word: str, first: bool, shouting: bool) -> str:
-    if shouting:
-        if word in _ACRONYMS:
-            return word
-        word = word.lower()
-    elif any(c.isupper() for c in word) or not word[:1].isalpha():
+def _case_part(part: str, first: bool) -> str:
+    known = _CASING.get(part.lower())
+    if known:
+        return known
+    if re.fullmatch(r"\d+[a-z]", part):
+        return part.upper()  # 3d -> 3D
+    if not first and part in _SMALL_WORDS:
+        return part
+    return part[:1].upper() + part[1:]
+
+
+def _case_word(word: str, first: bool) -> str:
+    if any(c.isupper() for c in word):
         return word  # keeps acronyms and brand casing: ML, iOS, DevOps, McKinsey
-    if not first and word in _SMALL_WORDS:
-        return word
-    return "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
+    out = []
+    for i, chunk in enumerate(word.split("/")):
+        parts = chunk.split("-")
+        cased = [_case_part(parts[0], first and i == 0)]
+        for part in parts[1:]:
+            # "e-commerce", "door-to-door": no capital after a one-letter prefix or for "to"
+            small = len(parts[0]) == 1 or part in _SMALL_WORDS
+            cased.append(part if small else _case_part(part, False))
+        out.append("-".join(cased))
+    return "/".join(out)
 
 
 def _title_case(title: str) -> str:
-    """Title case that keeps acronyms; an all-caps title is treated as shouting."""
+    """Title case that keeps acronyms and brand casing."""
+    return " ".join(_case_word(w, i == 0) for i, w in enumerate(title.split(" ")))
+
+
+def _unshout(title: str) -> str:
+    """An all-caps title ("LINE COOKS") in lower case, its acronyms kept."""
     words = title.split(" ")
-    shouting = title.upper() == title and any(
-        len(w) > 4 and w.isalpha() and w not in _ACRONYMS for w in words
-    )
-    return " ".join(_case_word(w, i == 0, shouting) for i, w in enumerate(words))
+    if title.upper() != title:
+        return title
+    plain = [w for w in words if w.isalpha() and w not in _ACRONYMS]
+    if len(plain) < 2 and not any(len(w) >= 5 for w in plain):
+        return title
+    return " ".join(w if w in _ACRONYMS else w.lower() for w in words)
 
 
 def _expand_abbreviations(title: str) -> str:
@@ -180,6 +217,7 @@ def canonical_title(raw: str) -> str:
     s = _EDGE_PUNCT.sub("", s)
     s = _PARENTHETICAL.sub("", s).strip()
     s = _ARTICLE.sub("", s)
+    s = _unshout(s)
     s = _expand_abbreviations(s)
     s = _SPACES.sub(" ", s).strip()
     if not s:

@@ -37,5 +37,3 @@ class PipelinePaths:
             "--report",
             str(self.report),
         ]
-
-

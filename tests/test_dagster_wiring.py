@@ -106,9 +106,7 @@ def test_failing_pandera_check_blocks_downstream_assets(
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert evaluations["normalised_assessments_valid"].passed is False
     assert evaluations["normalised_assessments_valid"].metadata["failures"].value > 0
-    materialized = {
-        e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
-    }
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "normalised_assessments" in materialized
     assert "warehouse_tables" not in materialized
     assert "published_exports" not in materialized

@@ -80,7 +80,12 @@ def _quiet_nanmedian(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 def median_polish(
-    y: np.ndarray, max_iter: int = 50, tol: float = 1e-3
+    y: np.ndarray,
+    max_iter: int = 200,
+    tol: float = 1e-4,
+    *,
+    start_rows: np.ndarray | None = None,
+    start_cols: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Median polish of ``y`` (..., occupations, sources) with NaN for missing cells.
 
@@ -89,13 +94,20 @@ def median_polish(
     ``tol``. Returns ``(row_effects, column_offsets)`` with the column offsets
     constrained to median zero over the columns present (columns with no value
     are NaN). Leading axes are independent problems (used for the bootstrap).
+    ``start_rows`` / ``start_cols`` (broadcastable to the effects) start the
+    sweeps from a previous fit instead of from zero.
     """
     y = np.asarray(y, dtype=float)
     lead, (n_rows, n_cols) = y.shape[:-2], y.shape[-2:]
-    resid = y.reshape(-1, n_rows, n_cols).copy()
-    present_col = ~np.all(np.isnan(resid), axis=1)
-    rows = np.zeros(resid.shape[:2])
-    cols = np.zeros((resid.shape[0], n_cols))
+    flat = y.reshape(-1, n_rows, n_cols)
+    present_col = ~np.all(np.isnan(flat), axis=1)
+    rows = np.zeros(flat.shape[:2])
+    cols = np.zeros((flat.shape[0], n_cols))
+    if start_rows is not None:
+        rows += np.asarray(start_rows, dtype=float).reshape(-1, n_rows)
+    if start_cols is not None:
+        cols += np.nan_to_num(np.asarray(start_cols, dtype=float).reshape(-1, n_cols))
+    resid = flat - rows[:, :, None] - cols[:, None, :]
     active = np.arange(resid.shape[0])
     for _ in range(max_iter):
         if active.size == 0:
@@ -222,14 +234,29 @@ def fit_calibration(
     cal_sources = tuple(sources[i] for i in cal_idx)
     fit = matrix[:, cal_idx]
     fit = fit[(~np.isnan(fit)).sum(axis=1) >= 2]
-    _, offsets = median_polish(
+    row_effects, offsets = median_polish(
         fit, max_iter=config.calibration_max_iter, tol=config.calibration_tol
     )
 
     rng = np.random.default_rng([config.seed, 7])
     draws_idx = rng.integers(0, fit.shape[0], size=(config.calibration_draws, fit.shape[0]))
-    _, draws = median_polish(
-        fit[draws_idx], max_iter=config.calibration_max_iter, tol=config.calibration_tol
+    # Each resample starts from the full fit, so few sweeps are needed; blocks of
+    # draws keep the stacked arrays small.
+    per_block = max(1, 4_000_000 // max(1, fit.size))
+    draws = np.concatenate(
+        [
+            median_polish(
+                fit[block],
+                max_iter=config.calibration_max_iter,
+                tol=config.calibration_draw_tol,
+                start_rows=row_effects[block],
+                start_cols=offsets,
+            )[1]
+            for block in np.array_split(
+                draws_idx, range(per_block, len(draws_idx), per_block), axis=0
+            )
+        ],
+        axis=0,
     )
     alpha = (1.0 - config.ci_level) / 2.0
     with warnings.catch_warnings():
@@ -346,7 +373,10 @@ def calibrate_occupations(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 meds = _quiet_nanmedian(picked, axis=2)  # (B, g)
-                q = np.nanquantile(meds, [alpha, 1.0 - alpha], axis=0)
+                if np.isnan(meds).any():  # a source absent from some resamples
+                    q = np.nanquantile(meds, [alpha, 1.0 - alpha], axis=0)
+                else:
+                    q = np.quantile(meds, [alpha, 1.0 - alpha], axis=0)
             lows.append(q[0])
             highs.append(q[1])
         where = np.array([pos_of[s] for s in group_slugs])

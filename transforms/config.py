@@ -43,10 +43,12 @@ class ConsensusConfig:
     agree_max_range: float = 30.0
     divergent_min_iqr: float = 20.0
     divergent_min_range: float = 50.0
-    calibration_max_iter: int = 50
+    calibration_max_iter: int = 200
     """Most sweeps of the median polish."""
-    calibration_tol: float = 1e-3
-    """The polish stops once no sweep moves any effect by more than this (risk points)."""
+    calibration_tol: float = 1e-4
+    """The fit stops once no sweep moves any effect by more than this (risk points)."""
+    calibration_draw_tol: float = 1e-2
+    """The same for the bootstrap refits (started from the fit, reported to 0.1 points)."""
     source_weights_path: Path = DATA_DIR / "source_weights.csv"
     scale_registry_path: Path = DATA_DIR / "scale_registry.toml"
 

@@ -98,7 +98,6 @@ _KEPT_WHEN_INSUFFICIENT = {
 }
 
 _TIE_TOLERANCE = 1e-9  # scores closer than this share the min / max
-_BLOCK_BUDGET = 4_000_000  # elements per bootstrap block
 
 
 @lru_cache(maxsize=8)
@@ -164,24 +163,22 @@ def _block_stats(vals: np.ndarray, config: ConsensusConfig) -> dict[str, np.ndar
 def _bootstrap_median_ci(
     vals: np.ndarray, config: ConsensusConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval of the median, one array op per block.
+    """Percentile bootstrap interval of the median for G occupations with n scores each.
 
-    The resampling indices depend only on (seed, n): an occupation's interval is a
-    function of its own sorted scores, whatever else is in the input.
+    ``vals`` (G, n) is sorted along each row, so the k-th smallest value of a
+    resample is ``vals[:, k-th smallest resampled index]``: the medians of all
+    draws for all G occupations are one gather, without sorting any resample.
+    The resampling indices depend only on (seed, n): an occupation's interval is
+    a function of its own scores, whatever else is in the input.
     """
-    g, n = vals.shape
-    draws = config.bootstrap_draws
-    idx = np.random.default_rng([config.seed, n]).integers(0, n, size=(draws, n))
+    n = vals.shape[1]
+    idx = np.random.default_rng([config.seed, n]).integers(0, n, size=(config.bootstrap_draws, n))
+    idx.sort(axis=1)
+    lo, hi = idx[:, (n - 1) // 2], idx[:, n // 2]
+    medians = (vals[:, lo] + vals[:, hi]) / 2.0  # (G, draws)
     alpha = (1.0 - config.ci_level) / 2.0
-    step = max(1, _BLOCK_BUDGET // (draws * n))
-    lows, highs = [], []
-    for start in range(0, g, step):
-        samples = vals[start : start + step][:, idx]  # (block, draws, n)
-        medians = np.median(samples, axis=2)
-        lo, hi = np.quantile(medians, [alpha, 1.0 - alpha], axis=1)
-        lows.append(lo)
-        highs.append(hi)
-    return np.concatenate(lows), np.concatenate(highs)
+    low, high = np.quantile(medians, [alpha, 1.0 - alpha], axis=1)
+    return low, high
 
 
 def _joined_sources(rows: pd.DataFrame, target: pd.Series) -> pd.Series:
@@ -349,7 +346,6 @@ def consensus_profiles(
 
     for col in PROFILE_COLUMNS:
         if col not in _KEPT_WHEN_INSUFFICIENT:
-            prof[col] = prof[col].astype(object if prof[col].dtype == object else prof[col].dtype)
             prof.loc[insufficient, col] = None if prof[col].dtype == object else np.nan
     prof.loc[insufficient, "calibration_status"] = (
         f"skipped: {INSUFFICIENT} (n_sources < {config.min_sources})"

@@ -17,10 +17,11 @@ from pandera.errors import SchemaError, SchemaErrors
 from pandera.typing import Series
 
 from transforms.salaries import SENIORITY_LEVELS
+from transforms.scales import load_registry
 
 HEX64 = r"^[0-9a-f]{64}$"
 NON_BLANK = r"\S"
-BANDS = ["very_low", "low", "moderate", "high", "very_high"]
+BANDS = list(load_registry().band_names)
 UtcTimestamp = Annotated[pd.DatetimeTZDtype, "ns", "UTC"]
 
 FAILURE_COLUMNS = [
@@ -371,6 +372,25 @@ class PivotCountSchema(_MentionCount):
 
 # ------------------------------------------------------------------------ validation
 
+CHECK_COLUMNS: dict[str, list[str]] = {
+    "scale_is_increasing": ["scale_min", "scale_max"],
+    "raw_value_within_scale": ["raw_value", "scale_min", "scale_max"],
+    "score_span_ordered": ["score_span_start", "score_span_end"],
+    "one_latest_per_source_and_occupation": ["source", "occupation_slug", "is_latest"],
+    "span_ordered": ["span_start", "span_end"],
+    "high_not_below_low": ["low", "high", "low_pct", "high_pct"],
+    "has_an_amount": ["low", "high"],
+    "years_ordered": ["years_min", "years_max"],
+    "median_within_range": ["risk_min", "risk_median", "risk_max"],
+    "documents_cover_sources": ["n_documents", "n_sources"],
+    "interval_ordered": ["ci_low", "ci_high", "calibrated_ci_low", "calibrated_ci_high"],
+    "fetch_times_ordered": ["first_fetched_at", "last_fetched_at"],
+    "calibrated_has_offset": ["status", "offset"],
+    "stances_within_sources": ["n_sources", "n_sources_at_risk", "n_sources_human"],
+    "mentions_cover_sources": ["n_mentions", "n_sources"],
+}
+"""Columns each row-wise dataframe check reads (named in its failure cases)."""
+
 
 def _empty_failures() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in FAILURE_COLUMNS})
@@ -398,14 +418,29 @@ def _as_failures(error: SchemaErrors | SchemaError, df: pd.DataFrame) -> pd.Data
             doc_of.get(i) if i is not None and not pd.isna(i) else None for i in cases["index"]
         ]
     cases["failure_case"] = cases["failure_case"].map(lambda v: None if v is None else str(v))
-    # A failing row-wise dataframe check lists every cell of the row; keep one case per row.
+    # A failing row-wise dataframe check lists every cell of the row: keep one case per
+    # row, naming the columns the check reads and their values ("low=9, high=5").
     row_wise = (cases["schema_context"] == "DataFrameSchema") & cases["index"].notna()
-    collapsed = (
-        cases.loc[row_wise]
-        .drop_duplicates(["check", "index"])
-        .assign(column=None, failure_case=None)
+    collapsed = []
+    for (check, index), cells in cases.loc[row_wise].groupby(["check", "index"], sort=False):
+        wanted = CHECK_COLUMNS.get(str(check))
+        if wanted is not None:
+            cells = cells.loc[cells["column"].isin(wanted)]
+            cells = cells.sort_values("column", key=lambda c, w=wanted: c.map(w.index))
+        first = cells.iloc[0].to_dict() if len(cells) else {"schema_context": "DataFrameSchema"}
+        first.update(
+            check=check,
+            index=index,
+            column=",".join(map(str, cells["column"])) or None,
+            failure_case=", ".join(
+                f"{c}={v}" for c, v in zip(cells["column"], cells["failure_case"], strict=True)
+            )[:200]
+            or None,
+        )
+        collapsed.append(first)
+    cases = pd.concat(
+        [pd.DataFrame(collapsed, columns=cases.columns), cases.loc[~row_wise]], ignore_index=True
     )
-    cases = pd.concat([collapsed, cases.loc[~row_wise]], ignore_index=True)
     return cases[FAILURE_COLUMNS].astype(object)
 
 
@@ -425,8 +460,9 @@ def validate(
     frame with the original index; ``failures_df`` has :data:`FAILURE_COLUMNS`
     (pandera's ``SchemaErrors.failure_cases`` plus the ``document_id`` of the
     failing row where there is one; a failing row-wise dataframe check gives one
-    case per row with ``column`` and ``failure_case`` null), empty when
-    everything passed.
+    case per row, its ``column`` listing the columns the check reads and its
+    ``failure_case`` their values, e.g. ``raw_value=120.0, scale_min=0.0,
+    scale_max=100.0``), empty when everything passed.
     """
     work = df if df.index.is_unique else df.reset_index(drop=True)
     failures: list[pd.DataFrame] = []

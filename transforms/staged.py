@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms.normalise import normalise_assessments
 from transforms import schemas
+from transforms.normalise import normalise_assessments
 from transforms.schemas import validate
 
 # Columns the normaliser adds. ``is_latest`` is only meaningful over the whole

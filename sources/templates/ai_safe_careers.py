@@ -16,73 +16,64 @@ from sources.money import labelled_bands
 from sources.records import Extraction, Rejection
 from sources.templates.common import (
     DASH,
-    NUMBER,
+    SCALE,
+    Heading,
     evidence,
+    field,
     find_occupation,
-    heading,
+    found_phrases,
     page_date,
     related_start,
     resolve_score,
-    score_hits,
-    section,
+    sections,
     squash,
+    tiered_hits,
 )
 from sources.tools import find_tools
 
 TEMPLATE_ID = "ai_safe_careers"
 
-_FINGERPRINTS = tuple(
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"AI-Safe Career",
-        r"\bSafety Category\s*:",
-        r"\bSafety Score\s*:",
-        r"Transition Into This Career From",
-        r"How AI Enhances the",
-    )
+_FINGERPRINTS = (
+    "AI-Safe Career",
+    "Safety Category",
+    "Safety Score",
+    "Transition Into This Career From",
+    "How AI Enhances the",
 )
 _OCCUPATION = (
-    re.compile(
-        rf"^[^\w\n]{{0,4}}(?P<occ>[^\n|]{{2,100}}?)\s*{DASH}+\s*AI-Safe Career\b", re.I | re.M
-    ),
-    re.compile(r"\bWhy (?P<occ>[^\n]{2,100}?) Is an AI-Safe Career", re.I),
-    re.compile(r"How AI Enhances the (?P<occ>[^\n]{2,100}?) Role", re.I),
+    re.compile(rf"(?P<occ>[^\n|]{{2,100}}?)[ \t]*{DASH}+[ \t]*AI-Safe Career\b"),
+    re.compile(r"Why (?P<occ>[^\n]{2,100}?) Is an AI-Safe Career"),
+    re.compile(r"How AI Enhances the (?P<occ>[^\n]{2,100}?) Role"),
 )
-_SCALE = rf"(?P<v>{NUMBER})\s*(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)"
-_SCORE = re.compile(rf"\bSafety Score\s*:?\s*{_SCALE}", re.IGNORECASE)
-_RESTATED = re.compile(rf"\bwith a safety score of {_SCALE}", re.IGNORECASE)
-_SCORE_LOOSE = re.compile(rf"\bsafety score (?:of|is)\s*{_SCALE}", re.IGNORECASE)
-_FIELD = r"\s*:\s*(?P<value>[^|\n]+?)\s*(?=\||$)"
-_LABEL = re.compile(rf"\bSafety Category{_FIELD}", re.IGNORECASE | re.MULTILINE)
-_INDUSTRY = re.compile(rf"\bIndustry{_FIELD}", re.IGNORECASE | re.MULTILINE)
+_SCORE = re.compile(rf"Safety Score[ \t]*:?\s*{SCALE}")
+_RESTATED = re.compile(rf"[Ww]ith a safety score of {SCALE}")
+_SCORE_LOOSE = re.compile(rf"safety score (?:of|is)\s*{SCALE}", re.IGNORECASE)
+_HEADER = ("Safety Category", "Safety Score", "Industry")
+_LABEL = field("Safety Category", _HEADER)
+_INDUSTRY = field("Industry", _HEADER)
 
-_SALARY = heading(r"Salary Range")
-_ENDS = tuple(
-    heading(p)
-    for p in (
-        r"Growth Outlook",
-        r"Education Path",
-        r"Required Skills",
-        r"Transition Into This Career",
-        r"How AI Enhances",
-        r"Building an? .* Resume",
-    )
-)
+_SECTIONS = {
+    "salary": Heading("Salary Range"),
+    "growth": Heading("Growth Outlook"),
+    "education": Heading("Education Path"),
+    "skills": Heading("Required Skills"),
+    "transition": Heading("Transition Into This Career"),
+    "enhances": Heading("How AI Enhances"),
+    "resume": Heading("Building a", "Building an"),
+}
 
 
 def detect(text: str) -> float:
     """Share of this template's fixed wording present in the text."""
-    return sum(1 for f in _FINGERPRINTS if f.search(text)) / len(_FINGERPRINTS)
+    return found_phrases(text, _FINGERPRINTS)
 
 
 def extract(text: str) -> Extraction | Rejection:
     """Everything an AI-safe career page states (see module docstring)."""
     occ = find_occupation(text, _OCCUPATION)
     own_end = related_start(text, occ.evidence.end if occ else 0)
-    strict = score_hits(_SCORE, text, 0, own_end) + score_hits(_RESTATED, text, 0, own_end)
-    resolved = resolve_score(
-        text, [strict, score_hits(_SCORE_LOOSE, text, 0, own_end)], "safety", "safety score"
-    )
+    tiers = tiered_hits(text, ((_SCORE, _RESTATED), (_SCORE_LOOSE,)), own_end)
+    resolved = resolve_score(text, tiers, "safety", "safety score")
     if isinstance(resolved, Rejection):
         return resolved
     if occ is None:
@@ -97,7 +88,7 @@ def extract(text: str) -> Extraction | Rejection:
         occupation_slug=occ.slug,
         occupation_evidence=occ.evidence,
         score=score,
-        page_date=page_date(text[:own_end]),
+        page_date=page_date(text),
         tools=find_tools(text, 0, own_end),
     )
     label = _LABEL.search(text, 0, own_end)
@@ -107,6 +98,6 @@ def extract(text: str) -> Extraction | Rejection:
     industry = _INDUSTRY.search(text, 0, own_end)
     if industry:
         ex.industry = squash(industry["value"])
-    if span := section(text, _SALARY, _ENDS, own_end):
+    if span := sections(text, _SECTIONS, own_end).get("salary"):
         ex.salary_bands = labelled_bands(text, *span)
     return ex

@@ -20,10 +20,12 @@ from sources.records import CareerStep, Extraction, Pivot, Rejection
 from sources.templates.common import (
     DASH,
     NUMBER,
+    SCALE,
+    Heading,
     Line,
     evidence,
     find_occupation,
-    heading,
+    found_phrases,
     is_note,
     joined,
     lines,
@@ -31,63 +33,65 @@ from sources.templates.common import (
     page_date,
     related_start,
     resolve_score,
-    score_hits,
-    section,
+    sections,
     span_of,
     squash,
+    tiered_hits,
 )
 from sources.tools import find_tools
 
 TEMPLATE_ID = "career_guide"
 
-_FINGERPRINTS = tuple(
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"How AI-proof is this career\?",
-        r"\bactually does\b",
-        rf"salary\s*{DASH}\s*by country",
-        r"Career progression",
-        r"Where can you pivot from this role\?",
-        r"Day-in-the-life",
-    )
+_FINGERPRINTS = (
+    "How AI-proof is this career?",
+    "actually does",
+    "by country",
+    "Career progression",
+    "Where can you pivot from this role?",
+    "Day-in-the-life",
 )
 _OCCUPATION = (
-    re.compile(r"\bWhat an? (?P<occ>[^\n]{2,100}?) actually does\b", re.I),
-    re.compile(rf"^[^\w\n]{{0,4}}(?P<occ>[^\n]{{2,100}}?) salary\s*{DASH}\s*by country", re.I | re.M),
-    re.compile(r"^[^\w\n]{0,4}(?P<occ>[^\n]{2,100}?) skills needed\s*$", re.I | re.M),
+    re.compile(r"What an? (?P<occ>[^\n]{2,100}?) actually does\b"),
+    re.compile(rf"(?P<occ>[^\n]{{2,100}}?) salary[ \t]*{DASH}[ \t]*by country", re.M),
+    re.compile(r"(?P<occ>[^\n]{2,100}?) skills needed[ \t]*$", re.M),
 )
 _SCORE = re.compile(
     rf"How AI-proof is this career\?[^\d]{{0,300}}?(?<![\d.])(?P<v>{NUMBER})\s*"
-    rf"(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)",
-    re.IGNORECASE,
+    rf"(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)"
 )
-_SCORE_LOOSE = re.compile(
-    rf"\bAI-proof (?:score|rating)\s*:?\s*(?P<v>{NUMBER})\s*(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)",
-    re.IGNORECASE,
-)
-_LABEL_LINE = re.compile(r"^[A-Za-z][A-Za-z ,'-]{1,40}$")
-_SHOWING = re.compile(r"\bShowing\s*:\s*(?P<region>[^\n]{2,40}?)\s*$", re.IGNORECASE | re.MULTILINE)
+_SCORE_LOOSE = re.compile(rf"AI-proof (?:score|rating)[ \t]*:?\s*{SCALE}")
+_LABEL_LINE = re.compile(r"[A-Za-z][A-Za-z ,'-]{1,40}")
+_SHOWING = re.compile(r"Showing[ \t]*:\s*(?P<region>[^\n]{2,40}?)[ \t]*$", re.MULTILINE)
 _YEARS = re.compile(
-    rf"^(?:(?P<a>{NUMBER})\s*(?:{DASH}|to)\s*(?P<b>{NUMBER})|(?P<c>{NUMBER})\s*\+)\s*"
-    r"(?:years?|yrs?)(?: of experience)?\.?$",
+    rf"(?:(?P<a>{NUMBER})\s*(?:{DASH}|to)\s*(?P<b>{NUMBER})|(?P<c>{NUMBER})\s*\+)\s*"
+    r"(?:years?|yrs?)(?: of experience)?\.?",
     re.IGNORECASE,
 )
-_EASE = re.compile(r"^Ease\s*:\s*(?P<ease>[A-Za-z]+(?:[ -][A-Za-z]+)?)\s*$", re.IGNORECASE)
+_EASE = re.compile(r"Ease[ \t]*:\s*(?P<ease>[A-Za-z]+(?:[ -][A-Za-z]+)?)[ \t]*", re.IGNORECASE)
 
-_DOES = heading(r"What an? .{2,100} actually does")
-_SKILLS = heading(r".{2,100} skills needed\s*$")
-_DAY = heading(r"Day-in-the-life")
-_SALARY = heading(rf".{{0,100}}salary\s*{DASH}\s*by country")
-_RISK = heading(r"AI risk & future-proofing|How AI-proof is this career")
-_PROGRESSION = heading(r"Career progression")
-_PIVOTS = heading(r"Where can you pivot")
-_SOURCES = heading(r"Sources & methodology")
-_ENDS = (_DOES, _SKILLS, _DAY, _SALARY, _RISK, _PROGRESSION, _PIVOTS, _SOURCES)
+_DOES = Heading("actually does", anchored=False)
+_SKILLS = Heading("skills needed", anchored=False, whole=True)
+_DAY = Heading("Day-in-the-life")
+_SALARY = Heading("by country", anchored=False)
+_RISK = Heading("AI risk & future-proofing", "How AI-proof is this career")
+_PROGRESSION = Heading("Career progression")
+_PIVOTS = Heading("Where can you pivot")
+_SOURCES = Heading("Sources & methodology")
+_SECTIONS = {
+    "does": _DOES,
+    "skills": _SKILLS,
+    "day": _DAY,
+    "salary": _SALARY,
+    "risk": _RISK,
+    "progression": _PROGRESSION,
+    "pivots": _PIVOTS,
+    "sources": _SOURCES,
+}
 
 
 def detect(text: str) -> float:
     """Share of this template's fixed wording present in the text."""
-    return sum(1 for f in _FINGERPRINTS if f.search(text)) / len(_FINGERPRINTS)
+    return found_phrases(text, _FINGERPRINTS)
 
 
 def _anchored(section_lines: list[Line], anchor: re.Pattern[str]):
@@ -99,7 +103,7 @@ def _anchored(section_lines: list[Line], anchor: re.Pattern[str]):
     buffer: list[Line] = []
     count = 0
     for line in section_lines:
-        m = anchor.match(line.text)
+        m = anchor.fullmatch(line.text)
         if not m:
             buffer.append(line)
             continue
@@ -145,12 +149,8 @@ def extract(text: str) -> Extraction | Rejection:
     """Everything a career guide states (see module docstring)."""
     occ = find_occupation(text, _OCCUPATION)
     own_end = related_start(text, occ.evidence.end if occ else 0)
-    resolved = resolve_score(
-        text,
-        [score_hits(_SCORE, text, 0, own_end), score_hits(_SCORE_LOOSE, text, 0, own_end)],
-        "safety",
-        "AI-proof score",
-    )
+    tiers = tiered_hits(text, ((_SCORE,), (_SCORE_LOOSE,)), own_end)
+    resolved = resolve_score(text, tiers, "safety", "AI-proof score")
     if isinstance(resolved, Rejection):
         return resolved
     if occ is None:
@@ -165,19 +165,20 @@ def extract(text: str) -> Extraction | Rejection:
         occupation_slug=occ.slug,
         occupation_evidence=occ.evidence,
         score=score,
-        page_date=page_date(text[:own_end]),
+        page_date=page_date(text),
         tools=find_tools(text, 0, own_end),
     )
     after = lines(text, score.evidence.end, min(own_end, score.evidence.end + 200))
-    if after and _LABEL_LINE.match(after[0].text):
+    if after and _LABEL_LINE.fullmatch(after[0].text):
         ex.label_evidence = evidence(text, after[0].start, after[0].end)
         ex.label = squash(after[0].text)
-    if span := section(text, _SALARY, _ENDS, own_end):
+    found = sections(text, _SECTIONS, own_end)
+    if span := found.get("salary"):
         showing = _SHOWING.search(text, *span)
         region = region_code(showing["region"]) if showing else None
         ex.salary_bands = labelled_bands(text, span[0], span[1], region)
-    if span := section(text, _PROGRESSION, _ENDS, own_end):
+    if span := found.get("progression"):
         ex.career_steps = _steps(text, span)
-    if span := section(text, _PIVOTS, _ENDS, own_end):
+    if span := found.get("pivots"):
         ex.pivots = _pivots(text, span)
     return ex

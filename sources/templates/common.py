@@ -8,7 +8,7 @@ the text, so every value built from lines gets an :class:`Evidence` whose
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sources.records import Evidence, HeadlineScore, Polarity, Rejection
@@ -34,11 +34,8 @@ _DATE = (
     rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
     rf"|{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
 )
-_PAGE_DATE = re.compile(
-    rf"\b(?:last\s+updated|updated(?:\s+on)?|last\s+reviewed|reviewed(?:\s+on)?|published(?:\s+on)?)"
-    rf"\s*:?\s*(?P<d>{_DATE})(?!\d)",
-    re.IGNORECASE,
-)
+_DATE_KEYWORDS = ("Last updated", "Updated", "updated", "Last reviewed", "Reviewed", "Published")
+_DATE_AFTER = re.compile(rf"(?:\s+on)?\s*:?\s*(?P<d>{_DATE})(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,33 +135,31 @@ class Heading:
 _LINE_MARKS = re.compile(r"[^\w\n]{0,4}|\d{1,2}[^\w\n]{0,3}")
 
 
-def section(
-    text: str,
-    start: Heading,
-    ends: Sequence[Heading],
-    limit: int | None = None,
-    pos: int = 0,
-) -> tuple[int, int] | None:
-    """``(body_start, body_end)`` of the section under the ``start`` heading.
+def sections(
+    text: str, headings: Mapping[str, Heading], limit: int | None = None
+) -> dict[str, tuple[int, int]]:
+    """``name -> (body_start, body_end)`` for each heading found before ``limit``.
 
-    The body runs from the end of the heading line to the next line matching
-    any of ``ends`` (or ``limit``, or the end of the text).
+    Each heading is searched once; a section's body runs from the end of its
+    heading line to the start of the next heading found (of any name), or to
+    ``limit``. Headings used only to end other sections are included too.
     """
     stop = len(text) if limit is None else limit
-    found = start.search(text, pos, stop)
-    if not found:
-        return None
-    body = found[1]
-    end = stop
-    for heading in ends:
-        e = heading.search(text, body + 1, end)
-        if e:
-            end = e[0]
-    return body, end
+    found = []
+    for name, heading in headings.items():
+        hit = heading.search(text, 0, stop)
+        if hit:
+            found.append((hit[0], hit[1], name))
+    found.sort()
+    out: dict[str, tuple[int, int]] = {}
+    for i, (_, line_end, name) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else stop
+        out[name] = (line_end, max(line_end, end))
+    return out
 
 
 _RELATED_START = ("Related", "Similar", "Explore", "Other ", "More ", "See also", "You may")
-_RELATED_START += ("You might", "People also", "Recommended")
+_RELATED_START += ("You might", "People also", "Recommended", "Compare")
 _RELATED_ALONE = re.compile(r"[^\w\n]{0,4}(?:Related|See also)\s*:?\s*")
 _RELATED_WORDS = re.compile(
     r"\b(?:roles?|careers?|jobs?|occupations?|professions?|analys[ie]s|positions?|paths?)\b",
@@ -208,10 +203,27 @@ def split_action(s: str) -> tuple[str, str | None]:
     return s.strip(), None
 
 
-def page_date(text: str) -> str | None:
-    """"Last updated: April 2026" -> "April 2026" (as written)."""
-    m = _PAGE_DATE.search(text)
-    return squash(m["d"]) if m else None
+def page_date(text: str, end: int | None = None) -> str | None:
+    """"Last updated: April 2026" -> "April 2026" (as written; the first such date)."""
+    stop = len(text) if end is None else end
+    best: tuple[int, str] | None = None
+    for keyword in _DATE_KEYWORDS:
+        at = text.find(keyword, 0, stop)
+        while at >= 0 and (best is None or at < best[0]):
+            m = _DATE_AFTER.match(text, at + len(keyword), stop)
+            if m:
+                best = (at, squash(m["d"]))
+                break
+            at = text.find(keyword, at + 1, stop)
+    return best[1] if best else None
+
+
+def tiered_hits(
+    text: str, tiers: Sequence[Sequence[re.Pattern[str]]], end: int
+) -> Iterator[list[ScoreHit]]:
+    """Score hits tier by tier, computed lazily (see :func:`resolve_score`)."""
+    for patterns in tiers:
+        yield [hit for pattern in patterns for hit in score_hits(pattern, text, 0, end)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,18 +277,22 @@ def _fmt(h: ScoreHit) -> str:
 
 
 def resolve_score(
-    text: str, tiers: Sequence[Sequence[ScoreHit]], polarity: Polarity, what: str
+    text: str, tiers: Iterable[Sequence[ScoreHit]], polarity: Polarity, what: str
 ) -> tuple[HeadlineScore, int] | Rejection:
     """The headline score from the first non-empty tier of hits, or why not.
+
+    ``tiers`` may be a generator: later (looser) tiers are only computed when
+    the earlier ones found nothing.
 
     Hits of one tier are statements of the same headline (e.g. the badge and
     the "rated 4 out of 10" sentence); they must agree, else the page is
     ``conflicting_scores``. Returns the score and the index of the tier used.
     """
-    for index, hits in enumerate(tiers):
+    index, hits = -1, []
+    for index, hits in enumerate(tiers):  # noqa: B007 - index is the tier used
         if hits:
             break
-    else:
+    if not hits:
         return Rejection("no_score", f"no {what} found")
     hits = sorted(hits, key=lambda h: h.start)
     fractions = {round(h.value / h.scale, 6) if h.scale else (h.value, h.scale) for h in hits}
@@ -297,7 +313,9 @@ def resolve_score(
     return score, index
 
 
-_ORDINAL = re.compile(r"^(?P<n>\d{1,2})[.)]?(?:\s*$|\s*(?=[A-Z][a-z]))")
+_ORDINAL = re.compile(
+    r"^(?P<n>\d{1,2})(?:[.)]\s*|\s*$|\s+(?=[A-Z])|(?<=\d\d)(?=[A-Z])|(?=[A-Z][a-z]))"
+)
 
 
 def ordinal(line: Line) -> tuple[int, Line | None] | None:
@@ -337,7 +355,7 @@ def colon_items(text: str, start: int, end: int) -> list[Item]:
     section_lines = [strip_bullet(x) for x in lines(text, start, end)]
     for line in section_lines:
         m = _ITEM.match(line.text)
-        if m and _short_title(m["name"].strip()):
+        if m and _short_title(m["name"].strip(), max_words=12):
             n = int(m["n"]) if m["n"] else None
             found.append(Item(n, m["name"].strip(), m["desc"].strip(), span_of(text, line, line)))
     if found:

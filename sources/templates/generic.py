@@ -28,17 +28,25 @@ from sources.tools import find_tools
 
 TEMPLATE_ID = "generic"
 MIN_CONFIDENCE = 0.6
+_PERCENT_BASE = 0.45
+_DIGITS = re.compile(r"[\d.,:/%★☆()]+")
 
-_FRACTION = re.compile(
-    rf"(?<![\d.,/])(?P<v>{NUMBER})\s*(?:/|out of)\s*(?P<s>100|10|5)(?!\d|\.\d|/|\s*%)", re.IGNORECASE
-)
-_PERCENT = re.compile(rf"(?<![\d.,/])(?P<v>{NUMBER})\s*%")
+# Scores are found from their anchors ("/", "out of", "%", "scale", stars) with
+# fast literal searches, then read backwards and forwards from the anchor.
+_ANCHOR = re.compile(r"/|out of|%|scale|★")
+_BEFORE = re.compile(rf"(?<![\d.,/])(?P<v>{NUMBER})\s*\Z")
+_SCALE_AFTER = re.compile(r"\s*(?P<s>100|10|5)(?!\d|\.\d|/|\s*%)")
 _UNIT = re.compile(
     r"(?<![\d.])(?P<v>0?\.\d+|0|1(?:\.0+)?)\s+(?:on|out of)\s+a\s+0\s*(?:[-–—]|to)\s*1"
-    r"(?:\.0)?\s+scale",
-    re.IGNORECASE,
+    r"(?:\.0)?\s+scale"
 )
 _STARS = re.compile(r"(?P<full>★+)(?P<empty>☆*)")
+# "62/100 (High risk)": a word label in brackets right after the score (after
+# an optional "(3 out of 5 stars)" restatement).
+_LABEL_AFTER = re.compile(
+    r"(?:[ \t]*[A-Za-z ]{0,8}\))?(?:[ \t]*\([ \t]*[\d.]+[ \t]*out of[ \t]*\d+[^)\n]{0,12}\))?"
+    r"[ \t]*\((?P<label>[A-Za-z][A-Za-z -]{1,30})\)"
+)
 
 _RISK_WORDS = re.compile(
     r"\b(?:risk|exposure|exposed|automat\w*|displacement|displaced|replace\w*|replaceab\w*"
@@ -91,6 +99,7 @@ class Candidate:
     confidence: float
     start: int
     end: int
+    lead: str  # the words introducing the number, to tell a conflict from a chip
 
     @property
     def risk(self) -> float:
@@ -99,67 +108,103 @@ class Candidate:
         return r if self.polarity == "risk" else 100 - r
 
 
-def _nearest_polarity(text: str, start: int, end: int, lo: int, hi: int) -> tuple[Polarity, int] | None:
-    """Polarity of the risk/safety word nearest the number, and its distance."""
-    best: tuple[Polarity, int] | None = None
+def _polarity(text: str, start: int, end: int, lo: int, hi: int) -> tuple[Polarity, int] | None:
+    """Polarity from the risk/safety word introducing the number (the nearest one
+    before it), else the nearest one after it; with its distance in characters."""
+    before: tuple[Polarity, int] | None = None
+    after: tuple[Polarity, int] | None = None
     for pattern, polarity in ((_RISK_WORDS, "risk"), (_SAFETY_WORDS, "safety")):
         for m in pattern.finditer(text, lo, hi):
-            dist = start - m.end() if m.end() <= start else m.start() - end
-            dist = max(dist, 0)
-            if best is None or dist < best[1] or (dist == best[1] and polarity == "safety"):
-                best = (polarity, dist)  # type: ignore[assignment]
-    return best
+            if m.end() <= start:
+                d = start - m.end()
+                if before is None or d < before[1]:
+                    before = (polarity, d)  # type: ignore[assignment]
+            elif m.start() >= end:
+                d = m.start() - end
+                if after is None or d < after[1]:
+                    after = (polarity, d)  # type: ignore[assignment]
+    return before or after
 
 
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
-    """Context of a number: its line and the one before, at most 160 chars back."""
+    """Context of a number: its own line, plus the line before when the number
+    stands (almost) alone on its line, as in "Automation risk" / "62%"."""
     line_start = text.rfind("\n", 0, start) + 1
-    prev_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else 0
-    lo = max(prev_start, start - 160)
     line_end = text.find("\n", end)
-    hi = min(len(text) if line_end < 0 else line_end, end + 60)
-    return lo, hi
+    line_end = len(text) if line_end < 0 else line_end
+    lo = line_start
+    if line_end - line_start <= 24 and line_start > 0:
+        lo = text.rfind("\n", 0, line_start - 1) + 1
+    return max(lo, start - 160), min(line_end, end + 80)
 
 
 def _candidate(
-    text: str, value: float, scale: float, start: int, end: int, base: float, own_end: int
+    text: str,
+    value: float,
+    scale: float,
+    span: tuple[int, int],
+    base: float,
+    own_end: int,
+    percent: bool = False,
 ) -> Candidate | None:
+    start, end = span
     lo, hi = _window(text, start, end)
-    near = _nearest_polarity(text, start, end, lo, hi)
-    if near is None:
+    found = _polarity(text, start, end, lo, hi)
+    if found is None:
         return None
-    polarity, distance = near
-    confidence = base
-    confidence += 0.15 if _SCORE_WORDS.search(text, lo, hi) else 0.0
-    confidence += 0.15 if distance <= 40 else 0.05
+    polarity, distance = found
+    score_word = _SCORE_WORDS.search(text, lo, hi) is not None
+    if percent and not score_word and not _lead_has_keyword(text, lo, start):
+        return None  # "23% of jobs will change", "55% automatable" are not headline scores
+    confidence = base + (0.15 if score_word else 0.0) + (0.15 if distance <= 40 else 0.05)
     confidence -= 0.25 if start >= own_end else 0.0
-    return Candidate(value, scale, polarity, round(confidence, 3), start, end)
+    line_start = text.rfind("\n", 0, start) + 1
+    lead = " ".join(_DIGITS.sub("", text[line_start:start]).split()).casefold()
+    if not lead and line_start > 0:  # the number alone on its line: the line above leads
+        lead = " ".join(text[text.rfind("\n", 0, line_start - 1) + 1 : line_start].split())
+        lead = lead.casefold()
+    return Candidate(value, scale, polarity, round(confidence, 3), start, end, lead)
+
+
+def _lead_has_keyword(text: str, lo: int, start: int) -> bool:
+    window = max(lo, start - 30)
+    return bool(_RISK_WORDS.search(text, window, start) or _SAFETY_WORDS.search(text, window, start))
 
 
 def candidates(text: str, own_end: int) -> list[Candidate]:
     """Every number in a score-like form with risk or safety wording near it."""
     out: list[Candidate] = []
-    for m in _FRACTION.finditer(text):
-        c = _candidate(text, float(m["v"]), float(m["s"]), m.start(), m.end(), 0.55, own_end)
+
+    def add(value: float, scale: float, start: int, end: int, base: float) -> None:
+        c = _candidate(text, value, scale, (start, end), base, own_end, base == _PERCENT_BASE)
         if c:
             out.append(c)
-    for m in _UNIT.finditer(text):
-        c = _candidate(text, float(m["v"]), 1.0, m.start(), m.end(), 0.55, own_end)
-        if c:
-            out.append(c)
-    for m in _STARS.finditer(text):
-        full, empty = len(m["full"]), len(m["empty"])
-        if full + empty >= 3:
-            c = _candidate(text, float(full), float(full + empty), m.start(), m.end(), 0.5, own_end)
-            if c:
-                out.append(c)
-    for m in _PERCENT.finditer(text):
-        lo, hi = _window(text, m.start(), m.end())
-        if not _SCORE_WORDS.search(text, lo, hi):
-            continue  # "23% of jobs will change" is not a score
-        c = _candidate(text, float(m["v"]), 100.0, m.start(), m.end(), 0.4, own_end)
-        if c:
-            out.append(c)
+
+    stars_done = -1
+    for a in _ANCHOR.finditer(text):
+        kind = a.group()
+        if kind in ("/", "out of", "%"):
+            before = _BEFORE.search(text, max(0, a.start() - 12), a.start())
+            if not before:
+                continue
+            value = float(before["v"])
+            if kind == "%":
+                add(value, 100.0, before.start(), a.end(), _PERCENT_BASE)
+                continue
+            after = _SCALE_AFTER.match(text, a.end())
+            if after:
+                add(value, float(after["s"]), before.start(), after.end(), 0.55)
+        elif kind == "scale":
+            unit = _UNIT.search(text, max(0, a.start() - 40), a.end())
+            if unit:
+                add(float(unit["v"]), 1.0, unit.start(), unit.end(), 0.55)
+        elif a.start() > stars_done:
+            m = _STARS.match(text, a.start())
+            if m:
+                stars_done = m.end()
+                full, empty = len(m["full"]), len(m["empty"])
+                if full + empty >= 3:
+                    add(float(full), float(full + empty), m.start(), m.end(), 0.5)
     return out
 
 
@@ -182,8 +227,13 @@ def extract(text: str) -> Extraction | Rejection:
         return Rejection("no_score", "no score stated near risk or safety wording with confidence")
     best = found[0]
     rivals = [
-        c for c in found[1:] if c.confidence >= best.confidence - 0.05 and abs(c.risk - best.risk) > 1
+        c
+        for c in found[1:]
+        if c.confidence >= best.confidence - 0.05 and abs(c.risk - best.risk) > 1
     ]
+    if any(c.lead == best.lead for c in rivals):
+        shown = ", ".join(f"{c.value:g}/{c.scale:g}" for c in (best, *rivals))
+        return Rejection("conflicting_scores", f"the page states different scores: {shown}")
     confidence = best.confidence - (0.15 if rivals else 0.0)
     if confidence < MIN_CONFIDENCE:
         return Rejection("no_score", "several different scores stated near risk wording")
@@ -195,6 +245,8 @@ def extract(text: str) -> Extraction | Rejection:
         return Rejection("no_occupation", "no occupation title pattern on an unknown page")
     ev = evidence(text, best.start, best.end)
     score = HeadlineScore(squash(ev.snippet), best.value, best.scale, best.polarity, ev)
+    label = _LABEL_AFTER.match(text, best.end)
+    label_ev = evidence(text, label.start("label"), label.end("label")) if label else None
     return Extraction(
         source=TEMPLATE_ID,
         extraction_method=TEMPLATE_ID,
@@ -204,6 +256,8 @@ def extract(text: str) -> Extraction | Rejection:
         occupation_slug=occ.slug,
         occupation_evidence=occ.evidence,
         score=score,
-        page_date=page_date(text[:own_end]),
+        label=squash(label_ev.snippet) if label_ev else None,
+        label_evidence=label_ev,
+        page_date=page_date(text),
         tools=find_tools(text, 0, own_end),
     )

@@ -24,75 +24,82 @@ from sources.records import (
 )
 from sources.templates.common import (
     NUMBER,
+    SCALE,
+    Heading,
     Line,
     evidence,
+    field,
     find_occupation,
-    heading,
+    found_phrases,
     lines,
     page_date,
     related_start,
     resolve_score,
-    score_hits,
-    section,
+    sections,
     sentences,
     span_of,
     split_action,
     squash,
     strip_bullet,
+    tiered_hits,
 )
 from sources.tools import find_tools
 
 TEMPLATE_ID = "impact_report"
 
-_FINGERPRINTS = tuple(
-    re.compile(p, re.IGNORECASE | re.MULTILINE)
-    for p in (
-        r"^[^\w\n]{0,4}AI Impact on ",
-        r"\bRisk Level\s*:",
-        r"\bRisk Category\s*:",
-        r"Adaptation Strategy for",
-        r"Salary Impact Projection",
-        r"Tasks That Remain Safe from AI",
-    )
+_FINGERPRINTS = (
+    "AI Impact on ",
+    "Risk Level",
+    "Risk Category",
+    "Adaptation Strategy for",
+    "Salary Impact Projection",
+    "Tasks That Remain Safe from AI",
 )
 _OCCUPATION = (
     re.compile(
-        r"^[^\w\n]{0,4}AI Impact on (?:an?\s+|the\s+)?(?P<occ>[^\n|]{2,100}?)"
-        r"(?:\s+[|–—-]\s+[^\n]*)?\s*$",
-        re.I | re.M,
+        r"AI Impact on (?:an?\s+|the\s+)?(?P<occ>[^\n|]{2,100}?)(?:\s+[|–—-]\s+[^\n]*)?[ \t]*$",
+        re.M,
     ),
-    re.compile(r"How AI Is Changing the (?P<occ>[^\n]{2,100}?) Profession", re.I),
-    re.compile(r"disruption risk for (?P<occ>[^\n]{2,100}?) professionals", re.I),
+    re.compile(r"How AI Is Changing the (?P<occ>[^\n]{2,100}?) Profession"),
+    re.compile(r"disruption risk for (?P<occ>[^\n]{2,100}?) professionals"),
 )
-_SCALE = rf"(?P<v>{NUMBER})\s*(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)"
-_SCORE = re.compile(rf"\bRisk Level\s*:?\s*{_SCALE}", re.IGNORECASE)
-_RESTATED = re.compile(rf"\bdisruption risk for [^\n]{{0,120}}?is rated {_SCALE}", re.IGNORECASE)
-_SCORE_LOOSE = re.compile(rf"\bis rated {_SCALE}", re.IGNORECASE)
-_FIELD = r"\s*:\s*(?P<value>[^|\n]+?)\s*(?=\||$)"
-_LABEL = re.compile(rf"\bRisk Category{_FIELD}", re.IGNORECASE | re.MULTILINE)
-_INDUSTRY = re.compile(rf"\bIndustry{_FIELD}", re.IGNORECASE | re.MULTILINE)
+_SCORE = re.compile(rf"Risk Level[ \t]*:?\s*{SCALE}")
+_RESTATED = re.compile(rf"disruption risk for [^\n]{{0,120}}?is rated {SCALE}")
+_SCORE_LOOSE = re.compile(rf"is rated {SCALE}")
+_HEADER = ("Risk Level", "Industry", "Risk Category")
+_LABEL = field("Risk Category", _HEADER)
+_INDUSTRY = field("Industry", _HEADER)
 _GROWTH = re.compile(
     rf"(?P<lo>{NUMBER})\s*%?\s*(?:(?:[-–—]|to)\s*(?P<hi>{NUMBER})\s*)?%\s*"
     r"(?:annually|per year|a year|each year|yearly|per annum|year[- ]over[- ]year|YoY)\b",
     re.IGNORECASE,
 )
 
-_OVERVIEW = heading(r"Overview\s*$")
-_CHANGING = heading(r"How AI Is Changing")
-_AT_RISK = heading(r"Tasks at Risk of Automation")
-_SAFE = heading(r"Tasks That Remain Safe from AI")
-_TOOLS = heading(r"AI Tools Entering This Role")
-_SALARY = heading(r"Salary Impact Projection")
-_STRATEGY = heading(r"Adaptation Strategy")
-_CERTS = heading(r"Certifications to Strengthen")
-_ENDS = (_OVERVIEW, _CHANGING, _AT_RISK, _SAFE, _TOOLS, _SALARY, _STRATEGY, _CERTS)
+_OVERVIEW = Heading("Overview", whole=True)
+_CHANGING = Heading("How AI Is Changing")
+_AT_RISK = Heading("Tasks at Risk of Automation")
+_SAFE = Heading("Tasks That Remain Safe from AI")
+_TOOLS = Heading("AI Tools Entering This Role")
+_SALARY = Heading("Salary Impact Projection")
+_STRATEGY = Heading("Adaptation Strategy")
+_CERTS = Heading("Certifications to Strengthen")
+_SECTIONS = {
+    "overview": _OVERVIEW,
+    "changing": _CHANGING,
+    "at_risk": _AT_RISK,
+    "safe": _SAFE,
+    "tools": _TOOLS,
+    "salary": _SALARY,
+    "strategy": _STRATEGY,
+    "certs": _CERTS,
+}
 
-_BOILERPLATE = re.compile(r"^(?:These |Familiarity |Employers )", re.IGNORECASE)
+_BOILERPLATE = re.compile(r"(?:These |Familiarity |Employers )")
 
 
 def detect(text: str) -> float:
     """Share of this template's fixed wording present in the text."""
-    return sum(1 for f in _FINGERPRINTS if f.search(text)) / len(_FINGERPRINTS)
+    return found_phrases(text, _FINGERPRINTS)
 
 
 def _list_lines(text: str, span: tuple[int, int], max_words: int) -> list[Line]:
@@ -115,16 +122,12 @@ def _tasks(text: str, span: tuple[int, int], stance: str) -> list[TaskMention]:
 
 
 def _tools(text: str, span: tuple[int, int]) -> list[ToolMention]:
+    """The tools list, each name as the page writes it ("Universal Robots cobots")."""
     out = []
     for line in _list_lines(text, span, 12):
-        known = find_tools(text, line.start, line.end)
-        if known:
-            out.extend(known)
-            continue
         name, _ = split_action(line.text)
-        if len(name.split()) <= 5:
-            start = line.start
-            out.append(ToolMention(name, Evidence(start, start + len(name), name)))
+        if len(name.split()) <= 6:
+            out.append(ToolMention(name, Evidence(line.start, line.start + len(name), name)))
     return out
 
 
@@ -166,10 +169,8 @@ def extract(text: str) -> Extraction | Rejection:
     """Everything an AI impact report states (see module docstring)."""
     occ = find_occupation(text, _OCCUPATION)
     own_end = related_start(text, occ.evidence.end if occ else 0)
-    strict = score_hits(_SCORE, text, 0, own_end) + score_hits(_RESTATED, text, 0, own_end)
-    resolved = resolve_score(
-        text, [strict, score_hits(_SCORE_LOOSE, text, 0, own_end)], "risk", "risk level"
-    )
+    tiers = tiered_hits(text, ((_SCORE, _RESTATED), (_SCORE_LOOSE,)), own_end)
+    resolved = resolve_score(text, tiers, "risk", "risk level")
     if isinstance(resolved, Rejection):
         return resolved
     if occ is None:
@@ -184,7 +185,7 @@ def extract(text: str) -> Extraction | Rejection:
         occupation_slug=occ.slug,
         occupation_evidence=occ.evidence,
         score=score,
-        page_date=page_date(text[:own_end]),
+        page_date=page_date(text),
         tools=find_tools(text, 0, own_end),
     )
     label = _LABEL.search(text, 0, own_end)
@@ -194,19 +195,20 @@ def extract(text: str) -> Extraction | Rejection:
     industry = _INDUSTRY.search(text, 0, own_end)
     if industry:
         ex.industry = squash(industry["value"])
-    if span := section(text, _AT_RISK, _ENDS, own_end):
+    found = sections(text, _SECTIONS, own_end)
+    if span := found.get("at_risk"):
         ex.task_mentions += _tasks(text, span, "at_risk")
-    if span := section(text, _SAFE, _ENDS, own_end):
+    if span := found.get("safe"):
         ex.task_mentions += _tasks(text, span, "human")
-    if span := section(text, _TOOLS, _ENDS, own_end):
+    if span := found.get("tools"):
         seen = {t.tool.casefold() for t in ex.tools}
         for tool in _tools(text, span):
             if tool.tool.casefold() not in seen:
                 seen.add(tool.tool.casefold())
                 ex.tools.append(tool)
-    if span := section(text, _SALARY, _ENDS, own_end):
+    if span := found.get("salary"):
         ex.salary_growth = _growth(text, span)
         ex.salary_bands = salary_mentions(text, *span)
-    if span := section(text, _STRATEGY, _ENDS, own_end):
+    if span := found.get("strategy"):
         ex.recommendations = _strategy(text, span)
     return ex

@@ -12,58 +12,58 @@ import re
 
 from sources.records import Extraction, Recommendation, Rejection, TaskMention
 from sources.templates.common import (
-    APOS,
-    NUMBER,
+    SCALE,
+    Heading,
     colon_items,
     evidence,
     find_occupation,
-    heading,
+    found_phrases,
     page_date,
     related_start,
     resolve_score,
-    score_hits,
-    section,
+    sections,
     squash,
+    tiered_hits,
 )
 from sources.tools import find_tools
 
 TEMPLATE_ID = "jobisque"
 
-_FINGERPRINTS = tuple(
-    re.compile(p, re.IGNORECASE | re.MULTILINE)
-    for p in (
-        r"\bJobisque\b",
-        r"Jobisque Risk Score",
-        r"^[^\w\n]{0,4}Tasks at Risk\s*$",
-        rf"What AI Can{APOS}?t Replace",
-        r"\d+ Action Steps",
-        r"What to Do About It",
-    )
+_FINGERPRINTS = (
+    "Jobisque",
+    "Jobisque Risk Score",
+    "Tasks at Risk",
+    ("What AI Can't Replace", "What AI Can’t Replace", "What AI Cant Replace"),
+    "Action Steps",
+    "What to Do About It",
 )
 _OCCUPATION = (
-    re.compile(r"\bYour (?P<occ>[^\n]{2,80}?) role carries\b", re.I),
-    re.compile(r"Will AI Replace (?:an?\s+)?(?P<occ>[^\n?|]{2,100}?)\?", re.I),
-    re.compile(rf"If you{APOS}re an? (?P<occ>[^\n,]{{2,80}}?),", re.I),
+    re.compile(r"Your (?P<occ>[^\n]{2,80}?) role carries\b"),
+    re.compile(r"Will AI Replace (?:an?\s+)?(?P<occ>[^\n?|]{2,100}?)\?"),
+    re.compile(r"If you['’]re an? (?P<occ>[^\n,]{2,80}?),"),
 )
-_SCALE = rf"(?P<v>{NUMBER})\s*(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)"
-_SCORE = re.compile(rf"Jobisque Risk Score\s*:?\s*{_SCALE}", re.IGNORECASE)
-_RESTATED = re.compile(rf"\bcarries an? [\w -]{{0,24}}?risk score of {_SCALE}", re.IGNORECASE)
-_SCORE_LOOSE = re.compile(rf"\bYour [\w ]{{0,24}}?Risk Score\s*:?\s*{_SCALE}", re.IGNORECASE)
-_LABEL = re.compile(
-    r"\bcarries an? (?P<label>[A-Za-z]+(?:[ -][A-Za-z]+)?) risk score\b", re.IGNORECASE
-)
+_SCORE = re.compile(rf"Jobisque Risk Score[ \t]*:?\s*{SCALE}")
+_RESTATED = re.compile(rf"carries an? [\w -]{{0,24}}?risk score of {SCALE}")
+_SCORE_LOOSE = re.compile(rf"Your [\w ]{{0,24}}?Risk Score[ \t]*:?\s*{SCALE}")
+_LABEL = re.compile(r"carries an? (?P<label>[A-Za-z]+(?:[ -][A-Za-z]+)?) risk score\b")
 
-_AT_RISK = heading(r"Tasks at Risk\s*$")
-_HUMAN = heading(rf"What AI Can{APOS}?t Replace")
-_SCORE_HEADING = heading(r"Your Jobisque Risk Score")
-_ACTIONS = heading(r"What to Do About It|\d+ Action Steps")
-_BOTTOM = heading(r"The Bottom Line")
-_ENDS = (_AT_RISK, _HUMAN, _SCORE_HEADING, _ACTIONS, _BOTTOM)
+_AT_RISK = Heading("Tasks at Risk", whole=True)
+_HUMAN = Heading("What AI Can't Replace", "What AI Can’t Replace", "What AI Cant Replace")
+_SCORE_HEADING = Heading("Your Jobisque Risk Score")
+_ACTIONS = Heading("What to Do About It", "Action Steps", anchored=False)
+_BOTTOM = Heading("The Bottom Line")
+_SECTIONS = {
+    "at_risk": _AT_RISK,
+    "human": _HUMAN,
+    "score": _SCORE_HEADING,
+    "actions": _ACTIONS,
+    "bottom": _BOTTOM,
+}
 
 
 def detect(text: str) -> float:
     """Share of this template's fixed wording present in the text."""
-    return sum(1 for f in _FINGERPRINTS if f.search(text)) / len(_FINGERPRINTS)
+    return found_phrases(text, _FINGERPRINTS)
 
 
 def _mentions(text: str, span: tuple[int, int], stance: str) -> list[TaskMention]:
@@ -86,10 +86,8 @@ def extract(text: str) -> Extraction | Rejection:
     """Everything a Jobisque article states (see module docstring)."""
     occ = find_occupation(text, _OCCUPATION)
     own_end = related_start(text, occ.evidence.end if occ else 0)
-    strict = score_hits(_SCORE, text, 0, own_end) + score_hits(_RESTATED, text, 0, own_end)
-    resolved = resolve_score(
-        text, [strict, score_hits(_SCORE_LOOSE, text, 0, own_end)], "risk", "Jobisque Risk Score"
-    )
+    tiers = tiered_hits(text, ((_SCORE, _RESTATED), (_SCORE_LOOSE,)), own_end)
+    resolved = resolve_score(text, tiers, "risk", "Jobisque Risk Score")
     if isinstance(resolved, Rejection):
         return resolved
     if occ is None:
@@ -104,17 +102,18 @@ def extract(text: str) -> Extraction | Rejection:
         occupation_slug=occ.slug,
         occupation_evidence=occ.evidence,
         score=score,
-        page_date=page_date(text[:own_end]),
+        page_date=page_date(text),
         tools=find_tools(text, 0, own_end),
     )
     label = _LABEL.search(text, 0, own_end)
     if label:
         ex.label_evidence = evidence(text, label.start("label"), label.end("label"))
         ex.label = squash(ex.label_evidence.snippet)
-    if span := section(text, _AT_RISK, _ENDS, own_end):
+    found = sections(text, _SECTIONS, own_end)
+    if span := found.get("at_risk"):
         ex.task_mentions += _mentions(text, span, "at_risk")
-    if span := section(text, _HUMAN, _ENDS, own_end):
+    if span := found.get("human"):
         ex.task_mentions += _mentions(text, span, "human")
-    if span := section(text, _ACTIONS, _ENDS, own_end):
+    if span := found.get("actions"):
         ex.recommendations = _actions(text, span)
     return ex

@@ -28,11 +28,11 @@ from sources.templates.common import (
     page_date,
     related_start,
     resolve_score,
-    score_hits,
-    section,
+    sections,
     span_of,
     squash,
     strip_bullet,
+    tiered_hits,
 )
 from sources.tools import find_tools
 
@@ -56,11 +56,11 @@ _SCORE_LOOSE = re.compile(rf"resilience score(?: is| of|:)?\s*{SCALE}", re.IGNOR
 _LABEL = re.compile(r"AI risk profile[ \t]*\n?[ \t]*(?P<label>[A-Za-z][A-Za-z -]{0,30}?\bexposure)\b")
 _PCT = re.compile(rf"(?P<pct>{NUMBER})\s*%\s*automatable")
 
-_TASKS = Heading("What AI can (and can't) do", "What AI can (and can’t) do", "Task-by-task")
+_TASKS = Heading("What AI can (and can't) do", "What AI can (and can’t) do")
 _HUMANS = Heading("What humans still do better")
 _STEPS = Heading("How to raise your resilience")
-_FAQ = Heading("Frequently asked", "FAQ", whole=True)
-_ENDS = (_TASKS, _HUMANS, _STEPS, _FAQ)
+_FAQ = Heading("Frequently asked", "FAQ")
+_SECTIONS = {"tasks": _TASKS, "humans": _HUMANS, "steps": _STEPS, "faq": _FAQ}
 
 
 def detect(text: str) -> float:
@@ -131,12 +131,8 @@ def extract(text: str) -> Extraction | Rejection:
     """Everything a resilience profile states (see module docstring)."""
     occ = find_occupation(text, _OCCUPATION)
     own_end = related_start(text, occ.evidence.end if occ else 0)
-    resolved = resolve_score(
-        text,
-        [score_hits(_SCORE, text, 0, own_end), score_hits(_SCORE_LOOSE, text, 0, own_end)],
-        "safety",
-        "average resilience score",
-    )
+    tiers = tiered_hits(text, ((_SCORE,), (_SCORE_LOOSE,)), own_end)
+    resolved = resolve_score(text, tiers, "safety", "average resilience score")
     if isinstance(resolved, Rejection):
         return resolved
     if occ is None:
@@ -151,19 +147,20 @@ def extract(text: str) -> Extraction | Rejection:
         occupation_slug=occ.slug,
         occupation_evidence=occ.evidence,
         score=score,
-        page_date=page_date(text[:own_end]),
+        page_date=page_date(text),
         tools=find_tools(text, 0, own_end),
     )
     label = _LABEL.search(text, 0, own_end)
     if label:
         ex.label_evidence = evidence(text, label.start("label"), label.end("label"))
         ex.label = squash(ex.label_evidence.snippet)
-    if span := section(text, _TASKS, _ENDS, own_end):
+    found = sections(text, _SECTIONS, own_end)
+    if span := found.get("tasks"):
         ex.tasks_automation = _tasks(text, *span)
-    if span := section(text, _HUMANS, _ENDS, own_end):
+    if span := found.get("humans"):
         ex.task_mentions = _humans(text, *span)
-    if span := section(text, _STEPS, _ENDS, own_end):
+    if span := found.get("steps"):
         ex.recommendations = _steps(text, *span)
-    if span := section(text, _FAQ, _ENDS, own_end):
+    if span := found.get("faq"):
         ex.salary_bands = salary_mentions(text, *span)
     return ex

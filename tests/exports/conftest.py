@@ -50,9 +50,20 @@ EXPORT_TABLES = {
 }
 
 
-def _profile(slug, occupation, scores, *, ci=(None, None), agreement=None, band=None,
-             band_label=None, status="ok", calibrated=(None, None, None), cal_status=None,
-             n_documents=None):
+def _profile(
+    slug,
+    occupation,
+    scores,
+    *,
+    ci=(None, None),
+    agreement=None,
+    band=None,
+    band_label=None,
+    status="ok",
+    calibrated=(None, None, None),
+    cal_status=None,
+    n_documents=None,
+):
     values = sorted(scores)
     n = len(values)
     mid = n // 2
@@ -84,102 +95,272 @@ def _profile(slug, occupation, scores, *, ci=(None, None), agreement=None, band=
 def warehouse_frames() -> dict[str, pd.DataFrame]:
     profiles, scores, history, assessments = [], [], [], []
 
-    def add_capture(slug, occupation, source, raw, value, top, polarity, risk, when, latest,
-                    calibrated=None, label=None):
+    def add_capture(
+        slug,
+        occupation,
+        source,
+        raw,
+        value,
+        top,
+        polarity,
+        risk,
+        when,
+        latest,
+        calibrated=None,
+        label=None,
+    ):
         doc = f"{slug[:12]}-{source[:12]}-{when:%m%d}"
-        assessments.append({
-            "document_id": doc, "source": source, "occupation": occupation,
-            "occupation_slug": slug, "raw_score": raw, "raw_value": value, "scale_min": 0.0,
-            "scale_max": top, "polarity": polarity, "risk_score": risk, "label": label,
-            "fetched_at": when, "is_latest": latest,
-        })
-        history.append({
-            "occupation_slug": slug, "occupation": occupation, "source": source,
-            "document_id": doc, "fetched_at": when, "raw_score": raw, "risk_score": risk,
-        })
+        assessments.append(
+            {
+                "document_id": doc,
+                "source": source,
+                "occupation": occupation,
+                "occupation_slug": slug,
+                "raw_score": raw,
+                "raw_value": value,
+                "scale_min": 0.0,
+                "scale_max": top,
+                "polarity": polarity,
+                "risk_score": risk,
+                "label": label,
+                "fetched_at": when,
+                "is_latest": latest,
+            }
+        )
+        history.append(
+            {
+                "occupation_slug": slug,
+                "occupation": occupation,
+                "source": source,
+                "document_id": doc,
+                "fetched_at": when,
+                "raw_score": raw,
+                "risk_score": risk,
+            }
+        )
         if latest:
-            scores.append({
-                "occupation_slug": slug, "occupation": occupation, "source": source,
-                "document_id": doc, "raw_score": raw, "raw_value": value, "scale_max": top,
-                "polarity": polarity, "risk_score": risk, "label": label, "fetched_at": when,
-                "calibrated_score": calibrated,
-            })
+            scores.append(
+                {
+                    "occupation_slug": slug,
+                    "occupation": occupation,
+                    "source": source,
+                    "document_id": doc,
+                    "raw_score": raw,
+                    "raw_value": value,
+                    "scale_max": top,
+                    "polarity": polarity,
+                    "risk_score": risk,
+                    "label": label,
+                    "fetched_at": when,
+                    "calibrated_score": calibrated,
+                }
+            )
 
     mle, mle_slug = "Machine Learning Engineer", "machine-learning-engineer"
-    add_capture(mle_slug, mle, "career_guide", "70/100", 70.0, 100.0, "safety", 30.0,
-                T0 - timedelta(days=40), False)
+    add_capture(
+        mle_slug,
+        mle,
+        "career_guide",
+        "70/100",
+        70.0,
+        100.0,
+        "safety",
+        30.0,
+        T0 - timedelta(days=40),
+        False,
+    )
     for i, (src, raw, value, top, pol, risk, cal, label) in enumerate(MLE_SOURCES):
-        add_capture(mle_slug, mle, src, raw, value, top, pol, risk, T0 + timedelta(hours=i),
-                    True, cal, label)
-    profiles.append(_profile(
-        mle_slug, mle, [s[5] for s in MLE_SOURCES], ci=(22.0, 40.0), agreement="mixed",
-        band="low", band_label="Low", calibrated=(31.0, 24.0, 38.0), cal_status="calibrated",
-        n_documents=6,
-    ))
+        add_capture(
+            mle_slug,
+            mle,
+            src,
+            raw,
+            value,
+            top,
+            pol,
+            risk,
+            T0 + timedelta(hours=i),
+            True,
+            cal,
+            label,
+        )
+    profiles.append(
+        _profile(
+            mle_slug,
+            mle,
+            [s[5] for s in MLE_SOURCES],
+            ci=(22.0, 40.0),
+            agreement="mixed",
+            band="low",
+            band_label="Low",
+            calibrated=(31.0, 24.0, 38.0),
+            cal_status="calibrated",
+            n_documents=6,
+        )
+    )
 
     dec, dec_slug = "Data Entry Clerk", "data-entry-clerk"
-    add_capture(dec_slug, dec, "jobisque", "80/100", 80.0, 100.0, "risk", 80.0,
-                T0 - timedelta(days=30), False)
+    add_capture(
+        dec_slug,
+        dec,
+        "jobisque",
+        "80/100",
+        80.0,
+        100.0,
+        "risk",
+        80.0,
+        T0 - timedelta(days=30),
+        False,
+    )
     add_capture(dec_slug, dec, "jobisque", "85/100", 85.0, 100.0, "risk", 85.0, T0, True, 86.0)
     add_capture(dec_slug, dec, "impact_report", "9/10", 9.0, 10.0, "risk", 90.0, T0, True, 88.0)
-    profiles.append(_profile(
-        dec_slug, dec, [85.0, 90.0], ci=(85.0, 90.0), agreement="agree", band="very_high",
-        band_label="Very high", calibrated=(86.5, 84.0, 89.0), cal_status="calibrated",
-        n_documents=3,
-    ))
+    profiles.append(
+        _profile(
+            dec_slug,
+            dec,
+            [85.0, 90.0],
+            ci=(85.0, 90.0),
+            agreement="agree",
+            band="very_high",
+            band_label="Very high",
+            calibrated=(86.5, 84.0, 89.0),
+            cal_status="calibrated",
+            n_documents=3,
+        )
+    )
 
     for i, (slug, title) in enumerate(HOSTILE_TITLES.items()):
         risk = 15.0 + 9 * i
-        add_capture(slug, title, "generic", f"{risk:g}/100", risk, 100.0, "risk", risk,
-                    T0 + timedelta(minutes=i), True, None, title)
-        profiles.append(_profile(
-            slug, title, [risk], status="insufficient_sources",
-            cal_status="skipped: insufficient_sources (n_sources < 2)",
-        ))
+        add_capture(
+            slug,
+            title,
+            "generic",
+            f"{risk:g}/100",
+            risk,
+            100.0,
+            "risk",
+            risk,
+            T0 + timedelta(minutes=i),
+            True,
+            None,
+            title,
+        )
+        profiles.append(
+            _profile(
+                slug,
+                title,
+                [risk],
+                status="insufficient_sources",
+                cal_status="skipped: insufficient_sources (n_sources < 2)",
+            )
+        )
 
-    tasks = pd.DataFrame([
-        {"occupation_slug": mle_slug, "occupation": mle, "canonical_task": task,
-         "n_sources": n, "n_mentions": n + 1, "pct_automatable_mean": mean,
-         "pct_automatable_median": median, "n_sources_at_risk": at_risk,
-         "n_sources_human": human}
-        for task, n, mean, median, at_risk, human in [
-            ("Model training & tuning", 3, 46.7, 45.0, 2, 1),
-            ("Data cleaning and labelling", 4, 68.0, 70.0, 4, 0),
-            ("Stakeholder communication", 2, 10.0, 10.0, 0, 2),
-            ("=cmd|' /C calc'!A0", 1, 55.0, None, 1, 0),
+    tasks = pd.DataFrame(
+        [
+            {
+                "occupation_slug": mle_slug,
+                "occupation": mle,
+                "canonical_task": task,
+                "n_sources": n,
+                "n_mentions": n + 1,
+                "pct_automatable_mean": mean,
+                "pct_automatable_median": median,
+                "n_sources_at_risk": at_risk,
+                "n_sources_human": human,
+            }
+            for task, n, mean, median, at_risk, human in [
+                ("Model training & tuning", 3, 46.7, 45.0, 2, 1),
+                ("Data cleaning and labelling", 4, 68.0, 70.0, 4, 0),
+                ("Stakeholder communication", 2, 10.0, 10.0, 0, 2),
+                ("=cmd|' /C calc'!A0", 1, 55.0, None, 1, 0),
+            ]
         ]
-    ] + [
-        {"occupation_slug": "script-engineer", "occupation": HOSTILE_TITLES["script-engineer"],
-         "canonical_task": "<b>bold</b> task", "n_sources": 1, "n_mentions": 1,
-         "pct_automatable_mean": 20.0, "pct_automatable_median": 20.0,
-         "n_sources_at_risk": 0, "n_sources_human": 1}
-    ])
-    salaries = pd.DataFrame([
-        {"occupation_slug": mle_slug, "occupation": mle, "seniority": seniority,
-         "n_sources": n, "low_median": low, "high_median": high, "n_open_ended": n_open,
-         "currency": "USD"}
-        for seniority, n, low, high, n_open in [
-            ("entry", 3, 100_000.0, 130_000.0, 0),
-            ("mid", 3, 130_000.0, 170_000.0, 0),
-            ("senior", 4, 170_000.0, 220_000.0, 0),
-            ("lead", 2, 220_000.0, None, 2),
+        + [
+            {
+                "occupation_slug": "script-engineer",
+                "occupation": HOSTILE_TITLES["script-engineer"],
+                "canonical_task": "<b>bold</b> task",
+                "n_sources": 1,
+                "n_mentions": 1,
+                "pct_automatable_mean": 20.0,
+                "pct_automatable_median": 20.0,
+                "n_sources_at_risk": 0,
+                "n_sources_human": 1,
+            }
         ]
-    ])
-    bias = pd.DataFrame([
-        {"source": "ai_safe_careers", "offset": -12.0, "ci_low": -16.5, "ci_high": -7.0,
-         "n_occupations": 14, "status": "calibrated"},
-        {"source": "career_guide", "offset": -3.0, "ci_low": -6.0, "ci_high": 0.5,
-         "n_occupations": 12, "status": "calibrated"},
-        {"source": "generic", "offset": None, "ci_low": None, "ci_high": None,
-         "n_occupations": 1,
-         "status": "skipped: shares 1 occupations with other sources (< min_overlap 3)"},
-        {"source": "impact_report", "offset": 4.0, "ci_low": 1.0, "ci_high": 7.5,
-         "n_occupations": 15, "status": "calibrated"},
-        {"source": "jobisque", "offset": 8.0, "ci_low": 4.0, "ci_high": 11.0,
-         "n_occupations": 15, "status": "calibrated"},
-        {"source": "resilience_profile", "offset": 2.5, "ci_low": -1.0, "ci_high": 6.0,
-         "n_occupations": 12, "status": "calibrated"},
-    ])
+    )
+    salaries = pd.DataFrame(
+        [
+            {
+                "occupation_slug": mle_slug,
+                "occupation": mle,
+                "seniority": seniority,
+                "n_sources": n,
+                "low_median": low,
+                "high_median": high,
+                "n_open_ended": n_open,
+                "currency": "USD",
+            }
+            for seniority, n, low, high, n_open in [
+                ("entry", 3, 100_000.0, 130_000.0, 0),
+                ("mid", 3, 130_000.0, 170_000.0, 0),
+                ("senior", 4, 170_000.0, 220_000.0, 0),
+                ("lead", 2, 220_000.0, None, 2),
+            ]
+        ]
+    )
+    bias = pd.DataFrame(
+        [
+            {
+                "source": "ai_safe_careers",
+                "offset": -12.0,
+                "ci_low": -16.5,
+                "ci_high": -7.0,
+                "n_occupations": 14,
+                "status": "calibrated",
+            },
+            {
+                "source": "career_guide",
+                "offset": -3.0,
+                "ci_low": -6.0,
+                "ci_high": 0.5,
+                "n_occupations": 12,
+                "status": "calibrated",
+            },
+            {
+                "source": "generic",
+                "offset": None,
+                "ci_low": None,
+                "ci_high": None,
+                "n_occupations": 1,
+                "status": "skipped: shares 1 occupations with other sources (< min_overlap 3)",
+            },
+            {
+                "source": "impact_report",
+                "offset": 4.0,
+                "ci_low": 1.0,
+                "ci_high": 7.5,
+                "n_occupations": 15,
+                "status": "calibrated",
+            },
+            {
+                "source": "jobisque",
+                "offset": 8.0,
+                "ci_low": 4.0,
+                "ci_high": 11.0,
+                "n_occupations": 15,
+                "status": "calibrated",
+            },
+            {
+                "source": "resilience_profile",
+                "offset": 2.5,
+                "ci_low": -1.0,
+                "ci_high": 6.0,
+                "n_occupations": 12,
+                "status": "calibrated",
+            },
+        ]
+    )
     history_frame = pd.DataFrame(history).sort_values(
         ["occupation_slug", "source", "fetched_at"], kind="mergesort"
     )
@@ -200,10 +381,27 @@ def warehouse_frames() -> dict[str, pd.DataFrame]:
 
 # Column types the views have in the warehouse (pandas would infer some as INTEGER).
 _DOUBLE_COLUMNS = {
-    "risk_median", "risk_mean", "risk_min", "risk_max", "ci_low", "ci_high", "risk_calibrated",
-    "calibrated_ci_low", "calibrated_ci_high", "raw_value", "scale_max", "scale_min",
-    "risk_score", "calibrated_score", "pct_automatable_mean", "pct_automatable_median",
-    "low_median", "high_median", "offset", "previous_risk_score", "change",
+    "risk_median",
+    "risk_mean",
+    "risk_min",
+    "risk_max",
+    "ci_low",
+    "ci_high",
+    "risk_calibrated",
+    "calibrated_ci_low",
+    "calibrated_ci_high",
+    "raw_value",
+    "scale_max",
+    "scale_min",
+    "risk_score",
+    "calibrated_score",
+    "pct_automatable_mean",
+    "pct_automatable_median",
+    "low_median",
+    "high_median",
+    "offset",
+    "previous_risk_score",
+    "change",
 }
 _TEXT_COLUMNS = {"sources", "band", "band_label", "agreement", "label", "calibration_status"}
 
@@ -230,6 +428,12 @@ def make_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     load_frames(con, warehouse_frames())
     return con
+
+
+@pytest.fixture(scope="session")
+def warehouse_factory():
+    """``warehouse_factory(path)``: a connection to a new warehouse file at ``path``."""
+    return make_warehouse
 
 
 @pytest.fixture

@@ -20,15 +20,19 @@ from exports.csv_safety import (
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ('=HYPERLINK("http://example.invalid","x") Analyst',
-         '\'=HYPERLINK("http://example.invalid","x") Analyst'),
+        (
+            '=HYPERLINK("http://example.invalid","x") Analyst',
+            '\'=HYPERLINK("http://example.invalid","x") Analyst',
+        ),
         ("+1 Engineer", "'+1 Engineer"),
         ("-Tester", "'-Tester"),
         ("@Admin", "'@Admin"),
         ("\tTab", "'\tTab"),
         ("\rCR", "'\rCR"),
-        ("Robert'); DROP TABLE assessments;-- Engineer",
-         "Robert'); DROP TABLE assessments;-- Engineer"),
+        (
+            "Robert'); DROP TABLE assessments;-- Engineer",
+            "Robert'); DROP TABLE assessments;-- Engineer",
+        ),
         ("Data Scientist", "Data Scientist"),
         (" =not first", " =not first"),
         ("", ""),
@@ -60,7 +64,8 @@ def test_column_names_are_quoted_identifiers():
 def test_sql_rule_keeps_numbers_and_names():
     con = duckdb.connect()
     con.execute(
-        "CREATE TABLE t AS SELECT * FROM (VALUES ('-Tester', -3.5::DOUBLE, 'x'), ('ok', 2.0, NULL)) "
+        "CREATE TABLE t AS SELECT * FROM "
+        "(VALUES ('-Tester', -3.5::DOUBLE, 'x'), ('ok', 2.0, NULL)) "
         'v(title, "risk score", "=name")'
     )
     rel = con.sql("SELECT * FROM t")
@@ -74,7 +79,9 @@ def test_sql_rule_keeps_numbers_and_names():
 def test_sql_rule_covers_enums():
     con = duckdb.connect()
     con.execute("CREATE TYPE mood AS ENUM ('-low', 'high')")
-    con.execute("CREATE TABLE t AS SELECT CAST(m AS mood) AS m FROM (VALUES ('-low'), ('high')) v(m)")
+    con.execute(
+        "CREATE TABLE t AS SELECT CAST(m AS mood) AS m FROM (VALUES ('-low'), ('high')) v(m)"
+    )
     sql = neutralised_select([("m", con.sql("SELECT * FROM t").types[0].id)], "t")
     assert con.sql(sql).fetchall() == [("'-low",), ("high",)]
 
@@ -84,8 +91,16 @@ _con.execute("CREATE TABLE cells (i INTEGER, v VARCHAR)")
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(max_size=12),
-                          st.sampled_from(FORMULA_TRIGGERS).map(lambda c: c + "x")), max_size=8))
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(max_size=12),
+            st.sampled_from(FORMULA_TRIGGERS).map(lambda c: c + "x"),
+        ),
+        max_size=8,
+    )
+)
 def test_sql_rule_matches_python_rule(values):
     _con.execute("DELETE FROM cells")
     if values:

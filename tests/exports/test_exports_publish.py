@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+
 import exports.publish as publish
 from exports.publish import (
     EXPORT_FORMATS,
@@ -35,10 +36,14 @@ def tables(export_tables):
 
 
 @pytest.fixture
-def _publish(tables):
+def pub(tables):
     def run(con, exports_dir: Path, run_id: str = "run-1", **kwargs) -> dict:
-        options = {"tables": tables, "run_id": run_id, "schema_version": 3,
-                   "generated_at": GENERATED}
+        options = {
+            "tables": tables,
+            "run_id": run_id,
+            "schema_version": 3,
+            "generated_at": GENERATED,
+        }
         options.update(kwargs)
         return publish_exports(con, exports_dir, **options)
 
@@ -50,7 +55,9 @@ def _sha(path: Path) -> str:
 
 
 def _data_files(directory: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.name != "manifest.json"}
+    return {
+        p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.name != "manifest.json"
+    }
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
@@ -61,9 +68,9 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- files + manifest
 
 
-def test_every_table_in_every_format_with_a_matching_manifest(warehouse, tmp_path, _publish, tables):
+def test_every_table_in_every_format_with_a_matching_manifest(warehouse, tmp_path, pub, tables):
     out = tmp_path / "exports"
-    manifest = _publish(warehouse, out)
+    manifest = pub(warehouse, out)
 
     assert out.is_symlink() and out.is_dir()
     expected_names = {f"{t}.{f}" for t in tables for f in EXPORT_FORMATS}
@@ -91,9 +98,9 @@ def test_every_table_in_every_format_with_a_matching_manifest(warehouse, tmp_pat
     assert verify_exports(out) == []
 
 
-def test_formats_read_back_to_the_same_rows(warehouse, tmp_path, _publish, tables):
+def test_formats_read_back_to_the_same_rows(warehouse, tmp_path, pub, tables):
     out = tmp_path / "exports"
-    _publish(warehouse, out)
+    pub(warehouse, out)
     for table, query in tables.items():
         expected = warehouse.sql(query).df()
         parquet = warehouse.sql(f"SELECT * FROM read_parquet('{out / (table + '.parquet')}')").df()
@@ -104,11 +111,9 @@ def test_formats_read_back_to_the_same_rows(warehouse, tmp_path, _publish, table
         assert len(_csv_rows(out / f"{table}.csv")) == len(expected)
 
 
-def test_empty_table_is_published_with_zero_rows(warehouse, tmp_path, _publish, tables):
+def test_empty_table_is_published_with_zero_rows(warehouse, tmp_path, pub, tables):
     out = tmp_path / "exports"
-    manifest = _publish(
-        warehouse, out, tables={"source_bias": "SELECT * FROM source_bias WHERE false"}
-    )
+    manifest = pub(warehouse, out, tables={"source_bias": "SELECT * FROM source_bias WHERE false"})
     assert {e["rows"] for e in manifest["files"].values()} == {0}
     assert json.loads((out / "source_bias.json").read_text()) == []
     assert (out / "source_bias.csv").read_text().startswith("source,offset,")
@@ -118,16 +123,16 @@ def test_empty_table_is_published_with_zero_rows(warehouse, tmp_path, _publish, 
 # --------------------------------------------------------------------------- determinism
 
 
-def test_rerun_on_unchanged_data_is_byte_identical(warehouse, tmp_path, _publish):
+def test_rerun_on_unchanged_data_is_byte_identical(warehouse, tmp_path, pub):
     out = tmp_path / "exports"
-    first = _publish(warehouse, out, run_id="run-1")
+    first = pub(warehouse, out, run_id="run-1")
     first_dir = resolve_exports(out)
     first_files = _data_files(first_dir)
 
     # Other run, other time, other thread count and session time zone: same bytes.
     warehouse.execute("SET threads = 4")
     warehouse.execute("SET SESSION TimeZone = 'America/New_York'")
-    second = _publish(warehouse, out, run_id="run-2", generated_at=GENERATED + timedelta(days=1))
+    second = pub(warehouse, out, run_id="run-2", generated_at=GENERATED + timedelta(days=1))
     second_dir = resolve_exports(out)
     assert second_dir != first_dir
     assert _data_files(second_dir) == first_files
@@ -139,23 +144,23 @@ def test_rerun_on_unchanged_data_is_byte_identical(warehouse, tmp_path, _publish
     }
 
     warehouse.execute("SET threads = 1")
-    _publish(warehouse, out, run_id="run-3")
+    pub(warehouse, out, run_id="run-3")
     assert _data_files(resolve_exports(out)) == first_files
 
 
-def test_timestamps_are_written_in_utc(warehouse, tmp_path, _publish, tables):
+def test_timestamps_are_written_in_utc(warehouse, tmp_path, pub, tables):
     warehouse.execute("SET SESSION TimeZone = 'Asia/Tokyo'")
     out = tmp_path / "exports"
-    _publish(warehouse, out, tables={"assessments": tables["assessments"]})
+    pub(warehouse, out, tables={"assessments": tables["assessments"]})
     rows = json.loads((out / "assessments.json").read_text())
     assert all(r["fetched_at"].endswith("+00") for r in rows)
     assert rows[0]["fetched_at"].startswith("2026-04-01 ")
 
 
-def test_session_settings_are_restored(warehouse, tmp_path, _publish, tables):
+def test_session_settings_are_restored(warehouse, tmp_path, pub, tables):
     warehouse.execute("SET SESSION TimeZone = 'Asia/Tokyo'")
     warehouse.execute("SET SESSION preserve_insertion_order = false")
-    _publish(warehouse, tmp_path / "exports")
+    pub(warehouse, tmp_path / "exports")
     assert warehouse.execute(
         "SELECT current_setting('TimeZone'), current_setting('preserve_insertion_order')"
     ).fetchone() == ("Asia/Tokyo", False)
@@ -168,14 +173,17 @@ def test_session_settings_are_restored(warehouse, tmp_path, _publish, tables):
 # --------------------------------------------------------------------------- CSV safety
 
 
-def test_csv_is_neutralised_and_parquet_json_are_verbatim(warehouse, tmp_path, _publish, hostile_titles):
+def test_csv_is_neutralised_and_parquet_json_are_verbatim(warehouse, tmp_path, pub, hostile_titles):
     out = tmp_path / "exports"
-    _publish(warehouse, out)
+    pub(warehouse, out)
 
-    csv_titles = {r["occupation_slug"]: r["occupation"]
-                  for r in _csv_rows(out / "consensus_profiles.csv")}
-    json_titles = {r["occupation_slug"]: r["occupation"]
-                   for r in json.loads((out / "consensus_profiles.json").read_text())}
+    csv_titles = {
+        r["occupation_slug"]: r["occupation"] for r in _csv_rows(out / "consensus_profiles.csv")
+    }
+    json_titles = {
+        r["occupation_slug"]: r["occupation"]
+        for r in json.loads((out / "consensus_profiles.json").read_text())
+    }
     parquet = pq.read_table(out / "consensus_profiles.parquet").to_pylist()
     parquet_titles = {r["occupation_slug"]: r["occupation"] for r in parquet}
 
@@ -205,9 +213,9 @@ def test_csv_is_neutralised_and_parquet_json_are_verbatim(warehouse, tmp_path, _
 # --------------------------------------------------------------------------- atomic publication
 
 
-def test_failure_mid_publication_leaves_the_previous_version(warehouse, tmp_path, monkeypatch, _publish):
+def test_failure_mid_publication_leaves_the_previous_version(warehouse, tmp_path, monkeypatch, pub):
     out = tmp_path / "exports"
-    first = _publish(warehouse, out, run_id="good")
+    first = pub(warehouse, out, run_id="good")
     before = _data_files(resolve_exports(out))
 
     real_copy = publish._copy_to
@@ -222,7 +230,7 @@ def test_failure_mid_publication_leaves_the_previous_version(warehouse, tmp_path
     monkeypatch.setattr(publish, "_copy_to", failing_copy)
     warehouse.execute("UPDATE consensus_profiles SET risk_median = risk_median + 1")
     with pytest.raises(ExportError, match="No space left on device") as info:
-        _publish(warehouse, out, run_id="bad")
+        pub(warehouse, out, run_id="bad")
     assert "\n" not in str(info.value)
 
     assert read_manifest(out) == first
@@ -230,29 +238,30 @@ def test_failure_mid_publication_leaves_the_previous_version(warehouse, tmp_path
     assert _data_files(resolve_exports(out)) == before
     root = versions_dir(out)
     assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".")) == [
-        "000001-good", POINTER_NAME
+        "000001-good",
+        POINTER_NAME,
     ]
     assert not list(root.glob(".staging-*"))
 
 
-def test_failure_at_the_swap_leaves_the_previous_version(warehouse, tmp_path, monkeypatch, _publish):
+def test_failure_at_the_swap_leaves_the_previous_version(warehouse, tmp_path, monkeypatch, pub):
     out = tmp_path / "exports"
-    first = _publish(warehouse, out, run_id="good")
+    first = pub(warehouse, out, run_id="good")
 
     def broken_switch(exports_dir, version):
         raise PermissionError(13, "Permission denied", str(exports_dir))
 
     monkeypatch.setattr(publish, "_switch_symlink", broken_switch)
     with pytest.raises(ExportError, match="Permission denied"):
-        _publish(warehouse, out, run_id="bad")
+        pub(warehouse, out, run_id="bad")
     assert read_manifest(out) == first
     assert verify_exports(out) == []
     assert [p.name for p in versions_dir(out).glob("0*")] == ["000001-good"]
 
 
-def test_leftovers_of_a_crashed_run_are_cleaned(warehouse, tmp_path, _publish):
+def test_leftovers_of_a_crashed_run_are_cleaned(warehouse, tmp_path, pub):
     out = tmp_path / "exports"
-    _publish(warehouse, out, run_id="one")
+    pub(warehouse, out, run_id="one")
     root = versions_dir(out)
     crashed = root / ".staging-crashed"
     crashed.mkdir()
@@ -260,16 +269,16 @@ def test_leftovers_of_a_crashed_run_are_cleaned(warehouse, tmp_path, _publish):
     (tmp_path / ".exports.link-deadbeef").symlink_to(crashed)
     assert verify_exports(out) == []  # readers never see the staging directory
 
-    _publish(warehouse, out, run_id="two")
+    pub(warehouse, out, run_id="two")
     assert not crashed.exists()
     assert not (tmp_path / ".exports.link-deadbeef").is_symlink()
     assert read_manifest(out)["run_id"] == "two"
 
 
-def test_old_versions_are_pruned(warehouse, tmp_path, _publish):
+def test_old_versions_are_pruned(warehouse, tmp_path, pub):
     out = tmp_path / "exports"
     for i in range(5):
-        _publish(warehouse, out, run_id=f"run/{i}")  # '/' is not kept in a directory name
+        pub(warehouse, out, run_id=f"run/{i}")  # '/' is not kept in a directory name
     root = versions_dir(out)
     versions = sorted(p.name for p in root.glob("0*"))
     assert versions == ["000003-run_2", "000004-run_3", "000005-run_4"]
@@ -279,41 +288,41 @@ def test_old_versions_are_pruned(warehouse, tmp_path, _publish):
     assert read_manifest(out)["run_id"] == "run/4"
 
 
-def test_a_directory_made_by_hand_is_moved_aside(warehouse, tmp_path, _publish):
+def test_a_directory_made_by_hand_is_moved_aside(warehouse, tmp_path, pub):
     out = tmp_path / "exports"
     out.mkdir()
     (out / "notes.txt").write_text("kept")
-    _publish(warehouse, out)
+    pub(warehouse, out)
     assert out.is_symlink() and verify_exports(out) == []
     aside = list(versions_dir(out).glob("preexisting-*"))
     assert len(aside) == 1 and (aside[0] / "notes.txt").read_text() == "kept"
     for i in range(4):  # never pruned
-        _publish(warehouse, out, run_id=f"again-{i}")
+        pub(warehouse, out, run_id=f"again-{i}")
     assert aside[0].exists()
 
 
-def test_a_regular_file_in_the_way_is_an_error(warehouse, tmp_path, _publish):
+def test_a_regular_file_in_the_way_is_an_error(warehouse, tmp_path, pub):
     out = tmp_path / "exports"
     out.write_text("not a directory")
     with pytest.raises(ExportError, match="not a directory"):
-        _publish(warehouse, out)
+        pub(warehouse, out)
     assert out.read_text() == "not a directory"
 
 
-def test_parent_under_a_regular_file_is_an_export_error(warehouse, tmp_path, _publish):
+def test_parent_under_a_regular_file_is_an_export_error(warehouse, tmp_path, pub):
     blocker = tmp_path / "blocker"
     blocker.write_text("a file")
     before = sorted(tmp_path.iterdir())
     for out in (blocker / "exports", blocker / "deeper" / "exports"):
         with pytest.raises(ExportError) as info:
-            _publish(warehouse, out)
+            pub(warehouse, out)
         message = str(info.value)
         assert "\n" not in message and str(out) in message
     assert blocker.read_text() == "a file"
     assert sorted(tmp_path.iterdir()) == before
 
 
-def test_non_writable_parent_is_an_export_error(warehouse, tmp_path, _publish):
+def test_non_writable_parent_is_an_export_error(warehouse, tmp_path, pub):
     parent = tmp_path / "locked"
     parent.mkdir()
     parent.chmod(0o555)
@@ -327,30 +336,30 @@ def test_non_writable_parent_is_an_export_error(warehouse, tmp_path, _publish):
             probe.unlink()
             pytest.skip("permission bits are not enforced for this user")
         with pytest.raises(ExportError, match="not writable"):
-            _publish(warehouse, parent / "exports")
+            pub(warehouse, parent / "exports")
         assert list(parent.iterdir()) == []
     finally:
         parent.chmod(0o755)
 
 
-def test_invalid_requests_are_refused_before_writing(warehouse, tmp_path, _publish, tables):
+def test_invalid_requests_are_refused_before_writing(warehouse, tmp_path, pub, tables):
     out = tmp_path / "exports"
-    first = _publish(warehouse, out)
+    first = pub(warehouse, out)
     with pytest.raises(ValueError, match="export name"):
-        _publish(warehouse, out, tables={"../evil": "SELECT 1"})
+        pub(warehouse, out, tables={"../evil": "SELECT 1"})
     with pytest.raises(ValueError, match="timezone-aware"):
-        _publish(warehouse, out, generated_at=datetime(2026, 4, 2))
+        pub(warehouse, out, generated_at=datetime(2026, 4, 2))
     with pytest.raises(ExportError, match="exactly one SELECT"):
-        _publish(warehouse, out, tables={"x": "SELECT 1; DROP TABLE source_bias"})
+        pub(warehouse, out, tables={"x": "SELECT 1; DROP TABLE source_bias"})
     with pytest.raises(ExportError, match="exactly one SELECT"):
-        _publish(warehouse, out, tables={"x": "DELETE FROM source_bias"})
+        pub(warehouse, out, tables={"x": "DELETE FROM source_bias"})
     assert warehouse.execute("SELECT count(*) FROM source_bias").fetchone()[0] == 6
     assert read_manifest(out) == first and verify_exports(out) == []
 
 
-def test_pointer_file_serves_readers_without_symlinks(warehouse, tmp_path, _publish):
+def test_pointer_file_serves_readers_without_symlinks(warehouse, tmp_path, pub):
     out = tmp_path / "exports"
-    manifest = _publish(warehouse, out)
+    manifest = pub(warehouse, out)
     version = resolve_exports(out)
     out.unlink()  # e.g. a copy of the tree on a system that dropped the symlink
     assert resolve_exports(out) == version
@@ -362,9 +371,9 @@ def test_pointer_file_serves_readers_without_symlinks(warehouse, tmp_path, _publ
     assert verify_exports(out) == [f"no published exports at {out}"]
 
 
-def test_readers_never_see_a_mix_of_two_runs(warehouse, tmp_path, _publish):
+def test_readers_never_see_a_mix_of_two_runs(warehouse, tmp_path, pub):
     out = tmp_path / "exports"
-    _publish(warehouse, out, run_id="run-0")
+    pub(warehouse, out, run_id="run-0")
     problems: list[str] = []
     stop = threading.Event()
 
@@ -381,7 +390,7 @@ def test_readers_never_see_a_mix_of_two_runs(warehouse, tmp_path, _publish):
     try:
         for i in range(1, 5):
             warehouse.execute("UPDATE source_bias SET n_occupations = n_occupations + 1")
-            _publish(warehouse, out, run_id=f"run-{i}")
+            pub(warehouse, out, run_id=f"run-{i}")
     finally:
         stop.set()
         thread.join()
@@ -391,9 +400,9 @@ def test_readers_never_see_a_mix_of_two_runs(warehouse, tmp_path, _publish):
 # --------------------------------------------------------------------------- verify
 
 
-def test_verify_reports_missing_changed_and_unexpected_files(warehouse, tmp_path, _publish):
+def test_verify_reports_missing_changed_and_unexpected_files(warehouse, tmp_path, pub):
     out = tmp_path / "exports"
-    _publish(warehouse, out)
+    pub(warehouse, out)
     version = resolve_exports(out)
     (version / "source_bias.json").unlink()
     with open(version / "task_consensus.csv", "a", encoding="utf-8") as fh:
@@ -417,3 +426,16 @@ def test_verify_without_any_publication(tmp_path):
     assert verify_exports(tmp_path / "exports") == [
         f"no published exports at {tmp_path / 'exports'}"
     ]
+
+
+def test_permission_denied_on_the_parent_is_an_export_error(warehouse, tmp_path, monkeypatch, pub):
+    """What a read-only parent gives for any user (root included), simulated."""
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".exports.probe-x"))
+
+    monkeypatch.setattr(publish.tempfile, "mkstemp", denied)
+    before = sorted(tmp_path.iterdir())
+    with pytest.raises(ExportError, match=r"is not writable .*Permission denied"):
+        pub(warehouse, tmp_path / "exports")
+    assert sorted(tmp_path.iterdir()) == before

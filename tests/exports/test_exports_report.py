@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+import exports.report as report_module
 from exports.report import build_report
 from exports.report_charts import RISK_AXIS_LABEL, dot_label
 
@@ -60,17 +61,29 @@ def _assert_offline(html: str) -> None:
             assert "src" not in attrs
 
 
-@pytest.fixture
-def report(warehouse, tmp_path) -> tuple[Path, str]:
-    index = build_report(warehouse, tmp_path / "report")
+@pytest.fixture(scope="module")
+def report_warehouse(tmp_path_factory, warehouse_factory):
+    con = warehouse_factory(tmp_path_factory.mktemp("report_wh") / "warehouse.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def report(report_warehouse, tmp_path_factory) -> tuple[Path, str]:
+    """The report of the shared warehouse, built once for the read-only tests."""
+    index = build_report(report_warehouse, tmp_path_factory.mktemp("out") / "report")
     return index, index.read_text(encoding="utf-8")
 
 
-def test_report_has_one_section_per_occupation(report, warehouse):
+def test_report_has_one_section_per_occupation(report, report_warehouse):
     index, html = report
     assert index.name == "index.html" and index.parent.name == "report"
-    slugs = [r[0] for r in warehouse.execute("SELECT occupation_slug FROM consensus_profiles")
-             .fetchall()]
+    slugs = [
+        r[0]
+        for r in report_warehouse.execute(
+            "SELECT occupation_slug FROM consensus_profiles"
+        ).fetchall()
+    ]
     sections = _parse(html).sections()
     assert sorted(sections) == sorted(slugs)
     assert len(sections) == len(set(sections)) == 10
@@ -132,8 +145,13 @@ def test_report_contents(report):
 def test_dot_labels_and_axis_wording():
     row = {"source": "resilience_profile", "raw_score": "68/100", "risk_score": 32.0}
     assert dot_label(row) == "resilience_profile 68/100 → 32"
-    row = {"source": "impact_report", "raw_score": None, "raw_value": 4.0, "scale_max": 10.0,
-           "risk_score": 40.0}
+    row = {
+        "source": "impact_report",
+        "raw_score": None,
+        "raw_value": 4.0,
+        "scale_max": 10.0,
+        "risk_score": 40.0,
+    }
     assert dot_label(row) == "impact_report 4/10 → 40"
     assert RISK_AXIS_LABEL == "risk score (0–100, higher = more AI displacement risk)"
 
@@ -142,8 +160,9 @@ def test_missing_views_and_columns_are_tolerated(tmp_path, frames, load_views):
     profiles = frames["consensus_profiles"].drop(columns=["ci_low", "ci_high", "agreement"])
     profiles = profiles.head(1).assign(risk_calibrated=None, calibration_status=None)
     con = duckdb.connect()
-    load_views(con, {"consensus_profiles": profiles,
-                     "source_scores": frames["source_scores"].head(0)})
+    load_views(
+        con, {"consensus_profiles": profiles, "source_scores": frames["source_scores"].head(0)}
+    )
     index = build_report(con, tmp_path / "report")
     html = index.read_text(encoding="utf-8")
     _assert_offline(html)
@@ -163,14 +182,19 @@ def test_calibration_skipped_is_explained(tmp_path, frames, load_views):
         offset=None, ci_low=None, ci_high=None, status=reason
     )
     frames["consensus_profiles"] = frames["consensus_profiles"].assign(
-        risk_calibrated=None, calibrated_ci_low=None, calibrated_ci_high=None,
+        risk_calibrated=None,
+        calibrated_ci_low=None,
+        calibrated_ci_high=None,
         calibration_status=reason,
     )
     frames["source_scores"] = frames["source_scores"].assign(calibrated_score=None)
     con = duckdb.connect()
     load_views(con, frames)
-    html = build_report(con, tmp_path / "report").read_text(encoding="utf-8")
-    assert f"Calibration was skipped: {reason.replace('>', '&gt;')}." in html
+    html = build_report(con, tmp_path / "report", max_sections=2).read_text(encoding="utf-8")
+    assert (
+        "Calibration was skipped: fewer than 2 sources share &gt;= 3 occupations with each other."
+        in html
+    )
     assert not (tmp_path / "report" / "charts" / "source-bias.png").exists()
     _assert_offline(html)
 
@@ -187,11 +211,17 @@ def test_empty_warehouse(tmp_path, frames, load_views):
 
 def test_sections_are_capped_but_the_overview_lists_all(tmp_path, frames, load_views):
     base = frames["consensus_profiles"].iloc[0]
-    profiles = pd.DataFrame([
-        {**base.to_dict(), "occupation": f"Occupation {i:03d}",
-         "occupation_slug": f"occupation-{i:03d}", "n_sources": 1 + i % 4}
-        for i in range(40)
-    ])
+    profiles = pd.DataFrame(
+        [
+            {
+                **base.to_dict(),
+                "occupation": f"Occupation {i:03d}",
+                "occupation_slug": f"occupation-{i:03d}",
+                "n_sources": 1 + i % 4,
+            }
+            for i in range(40)
+        ]
+    )
     con = duckdb.connect()
     load_views(con, {"consensus_profiles": profiles})
     html = build_report(con, tmp_path / "report", max_sections=5).read_text(encoding="utf-8")
@@ -199,15 +229,25 @@ def test_sections_are_capped_but_the_overview_lists_all(tmp_path, frames, load_v
     assert len(sections) == 5
     assert all(int(s[-3:]) % 4 == 3 for s in sections)  # the best-covered (4 sources) first
     assert "Detailed sections are shown for 5 of 40 occupations" in html
-    assert html.count("<tr><td data-sort=\"occupation ") == 40
+    assert html.count('<tr><td data-sort="occupation ') == 40
 
 
-def test_rebuild_removes_stale_charts(warehouse, tmp_path):
+def test_rebuild_removes_stale_charts(report_warehouse, tmp_path):
     out = tmp_path / "report"
     stale = out / "charts" / "occupation-gone.png"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(PNG_MAGIC)
     (out / "charts" / "keep.txt").write_text("not a chart")
-    build_report(warehouse, out)
+    build_report(report_warehouse, out, max_sections=1)
     assert not stale.exists()
+    assert len(list((out / "charts").glob("*.png"))) == 3
     assert (out / "charts" / "keep.txt").exists()
+
+
+@pytest.mark.slow
+def test_parallel_charts_match_serial_ones(report, report_warehouse, tmp_path, monkeypatch):
+    monkeypatch.setattr(report_module, "PARALLEL_MIN_CHARTS", 2)
+    index = build_report(report_warehouse, tmp_path / "report", workers=2)
+    serial_dir = report[0].parent / "charts"
+    parallel = {p.name: p.read_bytes() for p in (index.parent / "charts").glob("*.png")}
+    assert parallel == {p.name: p.read_bytes() for p in serial_dir.glob("*.png")}

@@ -231,7 +231,7 @@ def assessment_sets(draw):
     return rows, perm
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(assessment_sets())
 def test_consensus_is_invariant_to_row_order(case):
     rows, perm = case
@@ -263,3 +263,19 @@ def test_thousand_occupations_six_sources_is_fast():
     assert len(scores) == int(df["is_latest"].sum())
     assert profiles["calibration_status"].eq("calibrated").all()
     assert elapsed < 5.0, f"consensus took {elapsed:.2f}s"
+
+
+def test_bootstrap_gather_equals_brute_force_resampling():
+    """The order-statistic shortcut gives exactly the medians of the explicit resamples."""
+    from transforms.consensus import _bootstrap_median_ci
+
+    config = ConsensusConfig(bootstrap_draws=300)
+    rng = np.random.default_rng(4)
+    for n in range(2, 9):
+        vals = np.sort(rng.integers(0, 101, size=(20, n)).astype(float), axis=1)
+        low, high = _bootstrap_median_ci(vals, config)
+        idx = np.random.default_rng([config.seed, n]).integers(0, n, size=(300, n))
+        medians = np.median(vals[:, idx], axis=2)
+        want_low, want_high = np.quantile(medians, [0.05, 0.95], axis=1)
+        np.testing.assert_allclose(low, want_low)
+        np.testing.assert_allclose(high, want_high)

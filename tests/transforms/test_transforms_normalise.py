@@ -229,3 +229,46 @@ def test_normalise_is_row_order_invariant(seed_assessments):
     b = normalise_assessments(frame(rows[::-1]))
     pd.testing.assert_frame_equal(a, b)
     assert (a["occupation_slug"] == MLE_SLUG).all()
+
+
+def test_registry_rejects_inconsistent_data(tmp_path):
+    from transforms.scales import load_registry as load
+
+    good = (
+        'version = "t"\n'
+        '[[bands]]\nname = "lo"\nlabel = "Lo"\nlower = 0\nupper = 50\n'
+        '[[bands]]\nname = "hi"\nlabel = "Hi"\nlower = 50\nupper = 100\n'
+        '[sources.generic]\n[sources.generic.labels]\n"low" = "lo"\n'
+    )
+    path = tmp_path / "ok.toml"
+    path.write_text(good)
+    reg = load(path)
+    assert (reg.version, reg.band_of(50.0), reg.label_band("x", "LOW")) == ("t", "hi", "lo")
+    for broken in (
+        good.replace('"low" = "lo"', '"low" = "nowhere"'),  # unknown band
+        good.replace("upper = 50\n", "upper = 40\n", 1),  # gap between bands
+        good.replace("[sources.generic]", "[sources.other]").replace(
+            "sources.generic.labels", "sources.other.labels"
+        ),  # no generic entry
+        good + '[sources.x]\npolarity = "sideways"\n',
+        good + '[sources.y]\nobserved = ["Unmapped"]\n',
+    ):
+        bad = tmp_path / f"bad{abs(hash(broken))}.toml"
+        bad.write_text(broken)
+        with pytest.raises(ValueError):
+            load(bad)
+
+
+def test_config_is_frozen_and_checked():
+    from dataclasses import FrozenInstanceError
+
+    from transforms.config import ConsensusConfig
+
+    config = ConsensusConfig()
+    assert (config.min_sources, config.min_overlap, config.ci_level) == (2, 3, 0.9)
+    with pytest.raises(FrozenInstanceError):
+        config.min_sources = 3  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        ConsensusConfig(ci_level=1.5)
+    with pytest.raises(ValueError):
+        ConsensusConfig(agree_max_iqr=30, divergent_min_iqr=20)

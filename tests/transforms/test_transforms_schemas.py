@@ -210,3 +210,21 @@ def test_outputs_pass_their_schemas():
         (pivot_counts(details["pivots"]), S.PivotCountSchema),
     ]:
         assert S.validate(out, schema)[1].empty, schema.__name__
+
+
+def test_duplicate_source_rows_fail_the_output_schema(seed_assessments):
+    _, scores = consensus_profiles(seed_assessments, ConsensusConfig(bootstrap_draws=50))
+    doubled = pd.concat([scores, scores.iloc[[0]]], ignore_index=True)
+    valid, failures = S.validate(doubled, S.SourceScoreSchema)
+    assert "multiple_fields_uniqueness" in set(failures["check"])
+    assert len(valid) == 4  # both copies of the duplicated row are set aside
+
+
+def test_row_wise_failure_names_the_columns_it_reads(seed_assessments):
+    bad = seed_assessments.copy()
+    bad.loc[2, "raw_value"] = 12.0  # 12/10
+    _, failures = S.validate(bad, S.RawAssessmentSchema)
+    case = failures.loc[failures["check"] == "raw_value_within_scale"].iloc[0]
+    assert case["column"] == "raw_value,scale_min,scale_max"
+    assert case["failure_case"] == "raw_value=12.0, scale_min=0.0, scale_max=10.0"
+    assert case["document_id"] == seed_assessments.loc[2, "document_id"]

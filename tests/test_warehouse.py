@@ -1,0 +1,183 @@
+"""Warehouse behaviour: idempotent reruns, duplicates, history, the data dictionary."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from tests.support import REPO_ROOT, SAMPLES_DIR, PipelinePaths
+from warehouse.checksums import table_checksums
+from warehouse.dictionary import documented, view_columns
+from warehouse.schema import SCHEMA_VERSION
+
+JOBISQUE = SAMPLES_DIR / "001_0728e555b7adc017.txt"
+
+
+def _run(paths: PipelinePaths) -> None:
+    assert main(["run", "--quiet", *paths.cli_args()]) == 0
+
+
+def _con(paths: PipelinePaths) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(paths.warehouse), read_only=True)
+
+
+def _exports(paths: PipelinePaths) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(paths.exports.iterdir()) if p.is_file()}
+
+
+def _write_capture(path: Path, text: str, fetched_at: str, url: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.with_name(path.stem + ".meta.json").write_text(
+        json.dumps({"url": url, "fetched_at": fetched_at})
+    )
+
+
+def test_unchanged_rerun_parses_nothing_and_changes_nothing(seeded_paths: PipelinePaths) -> None:
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        before = table_checksums(con)
+    exports_before = _exports(seeded_paths)
+
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        after = table_checksums(con)
+        runs = con.execute("SELECT files_processed FROM core.runs ORDER BY started_at").fetchall()
+    assert runs == [(5,), (0,)]
+    assert after == before
+    assert before["assessments"][0] == 5
+    exports_after = _exports(seeded_paths)
+    assert exports_after.keys() == exports_before.keys()
+    for name, data in exports_before.items():
+        if name != "manifest.json":
+            assert exports_after[name] == data, name
+    manifest_before = json.loads(exports_before["manifest.json"])
+    manifest_after = json.loads(exports_after["manifest.json"])
+    for volatile in ("generated_at", "run_id"):
+        manifest_before.pop(volatile)
+        manifest_after.pop(volatile)
+    assert manifest_after == manifest_before
+
+
+def test_byte_and_text_duplicates_are_recorded_not_loaded(seeded_paths: PipelinePaths) -> None:
+    _run(seeded_paths)
+    site = seeded_paths.landing / "mirror" / "2026-05-02"
+    site.mkdir(parents=True)
+    shutil.copy2(JOBISQUE, site / "copy.txt")
+    crlf = JOBISQUE.read_bytes().replace(b"\n", b"\r\n") + b"\r\n\r\n"
+    (site / "crlf.txt").write_bytes(crlf)
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        rows = con.execute(
+            "SELECT path, status, reason_code, duplicate_of FROM documents "
+            "WHERE path LIKE 'mirror/%' ORDER BY path"
+        ).fetchall()
+        original = con.execute(
+            "SELECT document_id FROM documents WHERE path = 'seeds/001_0728e555b7adc017.txt'"
+        ).fetchone()[0]
+        n_assessments = con.execute("SELECT count(*) FROM assessments").fetchone()[0]
+        n_sources = con.execute("SELECT n_sources FROM consensus_profiles").fetchone()[0]
+    assert rows == [
+        ("mirror/2026-05-02/copy.txt", "duplicate", "duplicate_bytes", original),
+        ("mirror/2026-05-02/crlf.txt", "duplicate", "duplicate_text", original),
+    ]
+    assert n_assessments == 5
+    assert n_sources == 5
+
+
+def test_duplicates_within_one_run_keep_the_first_path_in_order(
+    pipeline_paths: PipelinePaths,
+) -> None:
+    for folder in ("a-site", "b-site"):
+        (pipeline_paths.landing / folder).mkdir()
+        shutil.copy2(JOBISQUE, pipeline_paths.landing / folder / "page.txt")
+    _run(pipeline_paths)
+    with _con(pipeline_paths) as con:
+        rows = con.execute("SELECT path, status FROM documents ORDER BY path").fetchall()
+    assert rows == [("a-site/page.txt", "loaded"), ("b-site/page.txt", "duplicate")]
+
+
+def test_recaptures_stay_in_history_and_the_latest_feeds_the_consensus(
+    seeded_paths: PipelinePaths,
+) -> None:
+    url = "https://jobisque.example/will-ai-replace-machine-learning-engineers"
+    text = JOBISQUE.read_text(encoding="utf-8")
+    first = seeded_paths.landing / "seeds" / "001_0728e555b7adc017.txt"
+    _write_capture(first, text, "2026-04-01T08:00:00Z", url)
+    _run(seeded_paths)
+
+    later = text.replace("48/100", "60/100")
+    assert later != text
+    _write_capture(
+        seeded_paths.landing / "jobisque" / "2026-05-01" / "mle.txt",
+        later,
+        "2026-05-01T08:00:00Z",
+        url,
+    )
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        history = con.execute(
+            "SELECT raw_score, risk_score, is_latest FROM assessments "
+            "WHERE source = 'jobisque' ORDER BY fetched_at"
+        ).fetchall()
+        changes = con.execute(
+            "SELECT previous_raw_score, raw_score, change FROM score_changes"
+        ).fetchall()
+        profile = con.execute(
+            "SELECT n_sources, n_documents, risk_median, risk_mean FROM consensus_profiles"
+        ).fetchone()
+        latest_score = con.execute(
+            "SELECT risk_score FROM source_scores WHERE source = 'jobisque'"
+        ).fetchone()[0]
+    assert history == [("48/100", 48.0, False), ("60/100", 60.0, True)]
+    assert changes == [("48/100", "60/100", 12.0)]
+    assert latest_score == 60.0
+    # Latest scores 32, 60, 40, 10, 22: median 32, mean 32.8; six documents in all.
+    assert profile[0] == 5 and profile[1] == 6
+    assert profile[2] == pytest.approx(32.0)
+    assert profile[3] == pytest.approx(32.8)
+
+
+def test_replaced_file_content_is_a_new_capture_and_old_row_is_not_current(
+    seeded_paths: PipelinePaths,
+) -> None:
+    path = seeded_paths.landing / "seeds" / "001_0728e555b7adc017.txt"
+    _run(seeded_paths)
+    path.write_text(JOBISQUE.read_text(encoding="utf-8").replace("48/100", "52/100"))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        rows = con.execute(
+            "SELECT is_current, status FROM documents WHERE path = ? ORDER BY is_current",
+            ["seeds/001_0728e555b7adc017.txt"],
+        ).fetchall()
+        files_seen = con.execute(
+            "SELECT files_seen, loaded FROM core.runs ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+    assert rows == [(False, "loaded"), (True, "loaded")]
+    assert files_seen == (5, 5)
+
+
+def test_schema_version_and_migrations_are_recorded(seeded_paths: PipelinePaths) -> None:
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        versions = con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+    assert versions[-1] == (SCHEMA_VERSION,)
+
+
+def test_data_dictionary_matches_the_real_schema(seeded_paths: PipelinePaths) -> None:
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        actual = {name: [c for c, _ in cols] for name, cols in view_columns(con).items()}
+    doc = documented((REPO_ROOT / "docs" / "warehouse.md").read_text())
+    assert sorted(doc) == sorted(actual), "views documented vs views in the warehouse"
+    for view, columns in actual.items():
+        assert list(doc[view]) == columns, f"columns of {view}"
+        undocumented = [c for c, (_, text) in doc[view].items() if not text]
+        assert not undocumented, f"{view}: columns without a description: {undocumented}"
