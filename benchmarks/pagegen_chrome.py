@@ -292,14 +292,21 @@ def _scripts(r: random.Random, site: Site) -> str:
     ]
     for _ in range(r.randint(2, 5)):
         h = format(r.getrandbits(40), "x")
-        parts.append(f'<script src="/_assets/{r.choice(("app", "vendor", "chunk", "runtime"))}.{h}.js" defer></script>')
+        parts.append(
+            f'<script src="/_assets/{r.choice(("app", "vendor", "chunk", "runtime"))}.{h}.js" defer></script>'
+        )
     config = {
         "env": "production",
         "release": format(r.getrandbits(28), "x"),
         "features": {k: r.random() < 0.5 for k in ("newNav", "quizV2", "darkMode", "abScoreCard")},
-        "consent": {"required": True, "vendors": r.sample(["ga4", "hotjar", "meta", "linkedin", "tiktok"], 3)},
+        "consent": {
+            "required": True,
+            "vendors": r.sample(["ga4", "hotjar", "meta", "linkedin", "tiktok"], 3),
+        },
     }
-    parts.append(f"<script>window.__SITE_CONFIG__={json.dumps(config, separators=(',', ':'))};</script>")
+    parts.append(
+        f"<script>window.__SITE_CONFIG__={json.dumps(config, separators=(',', ':'))};</script>"
+    )
     if r.random() < 0.6:
         parts.append(
             "<script>(function(h,o,t,j,a,r){h.hj=h.hj||function(){(h.hj.q=h.hj.q||[]).push(arguments)};"

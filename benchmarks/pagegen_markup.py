@@ -21,7 +21,6 @@ import string
 HTML_VARIANTS = ("divs", "semantic", "tables", "dl")
 
 
-
 def esc(text: str) -> str:
     if "&" in text:
         text = text.replace("&", "&amp;")
@@ -173,7 +172,8 @@ class HtmlMarkup(Markup):
             return f"{self.open(t)}{self.nl}{inner}{self.nl}</{t}>"
         if v == 2:
             return (
-                self.open("table", _ROLE_PRES) + "<tbody><tr><td>"
+                self.open("table", _ROLE_PRES)
+                + "<tbody><tr><td>"
                 + f"{self.nl}{inner}{self.nl}</td></tr></tbody></table>"
             )
         return f"{self.open('div', cls=False)}{self.nl}{inner}{self.nl}</div>"
@@ -198,8 +198,9 @@ class HtmlMarkup(Markup):
     def inline(self, *parts: str) -> str:
         tag = "span" if self.variant != 3 else "em"
         if self.variant == 3:
-            return "".join(f"<span>{p}</span>" if i else f"<{tag}>{p}</{tag}>" for i, p in
-                           enumerate(parts))
+            return "".join(
+                f"<span>{p}</span>" if i else f"<{tag}>{p}</{tag}>" for i, p in enumerate(parts)
+            )
         return "".join(f"{self.open('span')}{p}</span>" for p in parts)
 
     def lines(self, *parts: str) -> str:

@@ -10,6 +10,7 @@ pivots, ...) and the decoy scores they place in ``ctx.decoys``.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from functools import lru_cache
 
 from benchmarks import pagegen_chrome as chrome
 from benchmarks.pagegen_content import (
+    DATA_DIR,
     Occupation,
     Scale,
     article,
@@ -240,184 +242,35 @@ def _risk_hint(c: Ctx) -> float:
 
 # --------------------------------------------------------------------------- prose pools
 
-TASK_WHY = (
-    "{tool} and similar tools handle the routine parts of this well, but edge cases and judgment calls still need a person.",
-    "AI assistants such as {tool} now draft much of this work; reviewing and correcting the output remains manual.",
-    "Automation covers the repetitive steps, while exceptions and context still require human expertise.",
-    "Current tools help, but accountability and nuanced decisions stay with the {occ_l}.",
-    "{tool} now automates large parts of this end-to-end for standard cases, with people handling the rest.",
-    "Pattern-matching systems do the first pass quickly, but the final call depends on local knowledge.",
-    "Software handles the paperwork side, yet the hands-on and interpersonal parts resist automation.",
-)
 
-HUMAN_BETTER = (
-    "Judgment about when the standard approach is the wrong one for this situation",
-    "Navigating organizational politics to secure budget, access and buy-in",
-    "Building trust with clients, patients or colleagues over many interactions",
-    "Handling the unexpected when real-world conditions break the usual playbook",
-    "Ethical reasoning about fairness, safety and unintended consequences",
-    "Reading people and situations that are never written down anywhere",
-    "Taking accountability for decisions that carry real consequences",
-    "Teaching and mentoring newer colleagues through messy, real cases",
-)
+def _load_prose() -> dict:
+    """Sentence pools (``benchmarks/data/prose.json``); ``{occ}``-style placeholders."""
+    with (DATA_DIR / "prose.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
 
-ACTIONS = (
-    ("Own end-to-end outcomes", "Employers increasingly value {occs_l} who take responsibility for results, not just tasks. This kind of accountability is hard to automate."),
-    ("Learn the AI tools in your field", "Hands-on fluency with {tool1} and {tool2} lets you use automation rather than compete with it, and makes you the person others ask."),
-    ("Specialize in high-stakes work", "Complex, regulated or safety-critical work in {ind} keeps humans accountable and in demand as routine tasks are automated."),
-    ("Strengthen communication and client skills", "The ability to explain trade-offs, manage expectations and build relationships becomes the differentiator as {task1} gets automated."),
-    ("Build deep domain expertise", "Knowing the quirks, regulations and failure modes of your specific niche is what generic tools cannot provide."),
-    ("Take on mentoring and leadership", "Leading people through change is among the least automatable parts of any role, and organizations need it more during transitions."),
-    ("Document and share your judgment", "Writing down how you handle exceptions builds a reputation for expertise and makes your value visible to decision makers."),
-    ("Get certified in emerging standards", "Certifications covering AI-assisted workflows in {ind} signal that you can work alongside new tools safely."),
-    ("Build a visible portfolio", "Concrete examples of {task2} done well, including where you corrected automated output, make your value easy to see."),
-)
 
-HORIZONS = ("6-12 months", "ongoing", "12-24 months", "this quarter", "3-6 months", "next 12 months")
-
-FAQ_Q = (
-    "Will AI replace {occs_l}?",
-    "What should I learn to stay relevant as {a} {occ_l}?",
-    "How does AI risk differ for junior vs. senior {occs_l}?",
-    "What's the timeline for major disruption in this role?",
-    "Will salaries for {occs_l} decline as AI automates parts of the job?",
-    "Does geographic location affect AI risk for {occs_l}?",
-    "Should I transition out of this career entirely?",
-)
-
-FAQ_S = (
-    "Not in the foreseeable future, but the role is transforming.",
-    "Tools like {tool1} now handle routine work that once required significant manual effort, especially {task1}.",
-    "However, the work involves challenges AI cannot yet solve: handling exceptions, taking responsibility and working with people.",
-    "The {occs_l} most at risk are those focused narrowly on repetitive, well-documented tasks.",
-    "Those who own outcomes, handle complex cases and work directly with people remain in high demand.",
-    "Focus on the parts of the job that involve {human1}.",
-    "Learn how {tool2} and {tool3} fit into your daily workflow, and where they fail.",
-    "Entry-level tasks are precisely what automation handles well, so juniors face more pressure than seniors.",
-    "Senior practitioners are more resilient because their value lies in judgment, coordination and accountability.",
-    "Significant change is already underway rather than arriving at some point in the future.",
-    "Over the next few years, expect further automation of {task2} and reporting.",
-    "The practical impact is not mass unemployment but role evolution and changing hiring patterns.",
-    "Compensation is bifurcating: routine work faces pressure while specialised expertise keeps commanding a premium.",
-    "Local demand matters: markets where {ind} adoption of AI is slower change more gradually.",
-    "Remote work has expanded opportunity but also increased competition for the same roles.",
-    "For most people the answer is to evolve the skill profile rather than to leave the field.",
-    "Consider adjacent roles only if the parts of the work you enjoy are the ones being automated.",
-    "Employers increasingly expect candidates to show they can work alongside AI tools responsibly.",
-)
-
-HEADING_TO = (
-    "Over the next 3-5 years, routine {task1} will become heavily automated, shifting the role toward judgment, coordination and {human1}. Demand remains steady but the skill profile is evolving.",
-    "Expect tools like {tool1} to take over much of {task1} while the human side of the job grows in importance. The role is changing shape rather than disappearing.",
-    "Automation is arriving unevenly: {task1} and {task2} are changing fastest, while {human1} stays firmly human.",
-)
-
-SUMMARY = (
-    "{occs} face {pressure} automation pressure as AI tools handle routine work, but {human1} remains deeply human.",
-    "AI is reshaping how {occs_l} spend their day, with {pressure} pressure on routine tasks and lasting demand for {human1}.",
-    "{occs} see {pressure} exposure to AI: {task1} is being automated while {human1} is not.",
-)
-
-INTRO_STATE = (
-    "AI has already changed how {occs_l} work. Platforms like {tool1} and {tool2} can now take over parts of {task1} with minimal human intervention.",
-    "What once took days of manual work can now be accomplished in hours. {tool3} and similar products are spreading quickly across {ind}.",
-    "The democratization of AI through low-code and no-code tools has also changed the landscape for {occs_l}.",
-    "Vendors are racing to embed assistants into every workflow, from scheduling to reporting to {task2}.",
-    "Adoption is uneven: large organizations move first, while smaller employers often wait for proven tools.",
-)
-
-BOTTOM = (
-    "{occs} aren't disappearing—they're evolving. The professionals who thrive will be those who embrace AI as a collaborator rather than a competitor.",
-    "The future belongs to {occs_l} who combine deep expertise with comfort using AI for routine tasks. Start adapting now, and you'll find yourself more valuable than ever.",
-    "Your experience gives you a significant advantage in understanding and leveraging these new tools.",
-)
-
-BAND_MEANING = {
-    "very_low": "you're in one of the safest positions in today's job market",
-    "low": "your core work is largely protected, though some routine tasks will change",
-    "moderate": "you're in the middle ground—neither completely safe nor immediately threatened",
-    "high": "a significant share of your daily tasks can already be automated",
-    "very_high": "most of your current tasks are exposed to automation in the near term",
-}
-
-IMPACT_OVERVIEW = (
-    "{occs} play a central role in {ind}, and the work is changing quickly as AI tools mature.",
-    "While tools like {tool1} reduce the time spent on {task1}, demand for people who can handle {human1} is holding up.",
-    "The shift from manual processes to AI-assisted workflows means {occs_l} need different skills than five years ago.",
-    "Those who understand both the fundamentals and the practical limits of automation can command strong compensation.",
-    "New tools have also created new work around oversight, quality control and exception handling.",
-)
-
-IMPACT_CHANGING = (
-    "This assessment is based on the nature of tasks performed, the current state of AI technology relevant to the field, and the pace of adoption within the {ind} industry.",
-    "Understanding these dynamics is essential for {occ} professionals who want to stay ahead of changes and position themselves for long-term career success.",
-    "Organizations are piloting AI for {task1} first, with broader rollouts expected as tools prove reliable.",
-)
-
-IMPACT_FIXED = {
-    "risk_tasks": "These tasks represent the areas where AI technology is most likely to reduce or eliminate the need for human involvement. The timelines reflect current technology readiness and industry adoption rates. {occ} professionals should monitor these developments closely and proactively shift their focus toward tasks that require human judgment, creativity, and relationship management — areas that remain difficult for AI systems to replicate effectively.",
-    "safe_tasks": "These tasks require uniquely human capabilities — judgment under ambiguity, emotional intelligence, creative problem-solving, physical dexterity, or complex stakeholder management — that current and near-future AI systems cannot perform reliably. {occ} professionals who deepen their expertise in these areas will find their value increasing as AI handles more routine work, freeing them to focus on higher-impact contributions that drive organizational success.",
-    "tools": "Familiarity with these tools is becoming increasingly important for {occ} professionals. Employers are looking for candidates who can work alongside AI systems to enhance productivity and deliver better outcomes. Adding specific AI tool proficiency to your resume signals to both applicant tracking systems and hiring managers that you are prepared for the evolving demands of the role.",
-    "salary2": "Salary trajectories for {occ} professionals are increasingly bifurcating based on AI adaptability. Those who develop AI-complementary skills and demonstrate the ability to leverage automation tools are seeing salary premiums compared to peers who have not invested in AI literacy. This trend is expected to accelerate as more organizations complete their AI transformation initiatives.",
-    "adapt2": "The key to thriving as {a} {occ} in the AI era is not to resist technology but to strategically position yourself at the intersection of human expertise and AI capabilities. Professionals who can demonstrate both deep domain knowledge and comfort with AI-powered tools will find themselves more valuable, not less.",
-    "certs": "Professional certifications help {occ} professionals demonstrate adaptability and continued relevance in an AI-disrupted landscape. Employers and hiring systems increasingly look for certifications that validate both traditional expertise and emerging technology skills.",
-}
-
-ADAPT = (
-    "Focus on the parts of the work that require {human1}.",
-    "Develop hands-on expertise with {tool1} and {tool2}.",
-    "Build skills in quality control and oversight of automated output.",
-    "Understand the regulations and standards that govern AI use in {ind}.",
-    "Consider specializing in a niche where domain expertise multiplies your value.",
-    "Take on cross-functional projects that put you in front of decision makers.",
-)
-
-SAFE_WHY = (
-    "The role requires expertise that takes years to develop and depends on context that rarely appears in training data.",
-    "While AI tools can assist with {task1}, the decisions that matter still demand human judgment.",
-    "{occs} must make critical calls about {task2} that balance quality, cost, safety and people.",
-    "They troubleshoot problems where the situation departs from the textbook — problems that require creative thinking and experience.",
-    "Demand for {occs_l} is shaped by demographics and regulation as much as by technology.",
-    "Every part of {ind} is adopting AI capabilities, which creates new work around oversight and integration.",
-)
-
-SAFE_MEANING = {
-    "very_low": "highly resistant to AI displacement and offers strong long-term job security",
-    "low": "resistant to AI displacement, with routine tasks changing but core work secure",
-    "moderate": "likely to be reshaped by AI, with meaningful tasks augmented rather than replaced",
-    "high": "at real risk of partial displacement as AI takes over routine tasks",
-    "very_high": "highly exposed to AI displacement in its current form",
-}
-
-SKILLS = (
-    "Critical thinking",
-    "Communication",
-    "Attention to detail",
-    "Problem solving",
-    "Stakeholder management",
-    "Time management",
-    "Data literacy",
-    "Regulatory knowledge",
-    "Customer focus",
-    "Teamwork",
-    "Technical documentation",
-    "Project planning",
-)
-
-CG_NOTES = (
-    "Note: Titles vary. Some roles are broader in small organizations and more specialised in large ones.",
-    "Note: The hardest part is rarely the textbook skill. It is handling real situations reliably.",
-    "Note: Simulations based on aggregated practitioner accounts. Actual pace and workload vary by employer.",
-    "Note: Indicative ranges based on public salary trackers, job postings and major-market compensation data for 2025–2026.",
-)
-
-PIVOT_WHY = (
-    "Easy adjacent move for people who prefer {x}.",
-    "Strong fit if you like {x} more than the day-to-day of this role.",
-    "Natural for professionals who want more depth in {x}.",
-    "Good pivot if you enjoy {x}.",
-    "Relevant if you become more interested in {x}.",
-)
+_PROSE = _load_prose()
+TASK_WHY = tuple(_PROSE["task_why"])
+HUMAN_BETTER = tuple(_PROSE["human_better"])
+ACTIONS = tuple(tuple(a) for a in _PROSE["actions"])
+HORIZONS = tuple(_PROSE["horizons"])
+FAQ_Q = tuple(_PROSE["faq_q"])
+FAQ_S = tuple(_PROSE["faq_s"])
+HEADING_TO = tuple(_PROSE["heading_to"])
+SUMMARY = tuple(_PROSE["summary"])
+INTRO_STATE = tuple(_PROSE["intro_state"])
+BOTTOM = tuple(_PROSE["bottom"])
+BAND_MEANING = _PROSE["band_meaning"]
+IMPACT_OVERVIEW = tuple(_PROSE["impact_overview"])
+IMPACT_CHANGING = tuple(_PROSE["impact_changing"])
+IMPACT_FIXED = _PROSE["impact_fixed"]
+ADAPT = tuple(_PROSE["adapt"])
+SAFE_WHY = tuple(_PROSE["safe_why"])
+SAFE_MEANING = _PROSE["safe_meaning"]
+SKILLS = tuple(_PROSE["skills"])
+CG_NOTES = tuple(_PROSE["cg_notes"])
+PIVOT_WHY = tuple(_PROSE["pivot_why"])
+GENERIC_PROSE = tuple(_PROSE["generic_prose"])
 
 
 # --------------------------------------------------------------------------- templates
@@ -428,7 +281,13 @@ def render_resilience_profile(c: Ctx) -> bytes:
     w = words(c)
     t = S.t
     d = c.details
-    pressure = {"very_low": "minimal", "low": "modest", "moderate": "moderate", "high": "heavy", "very_high": "severe"}
+    pressure = {
+        "very_low": "minimal",
+        "low": "modest",
+        "moderate": "moderate",
+        "high": "heavy",
+        "very_high": "severe",
+    }
     w["pressure"] = pressure.get(d.get("band", "moderate"), "moderate")
     blocks = []
     head = [S.inline(t("AI risk profile"), t(c.label)) if c.label else S.p(t("AI risk profile"))]
@@ -441,7 +300,11 @@ def render_resilience_profile(c: Ctx) -> bytes:
     blocks.append(S.box(*head))
 
     def score_block(v: float) -> str:
-        return S.lines(t("Average resilience score"), S.score(fmt_num(v), "/100"), S.h(3, t("Where this role is heading")))
+        return S.lines(
+            t("Average resilience score"),
+            S.score(fmt_num(v), "/100"),
+            S.h(3, t("Where this role is heading")),
+        )
 
     if c.mode != "none" and c.value is not None:
         blocks.append(score_block(c.value))
@@ -449,7 +312,13 @@ def render_resilience_profile(c: Ctx) -> bytes:
         blocks.append(S.h(3, t("Where this role is heading")))
     blocks.append(S.p(t(pick(rng, HEADING_TO).format_map(w))))
     blocks.append(S.inline(t("0 · At risk"), t("100 · Resilient")))
-    blocks.append(S.p(t(f"Heads up: this is the average for {o.title}. Your score will vary depending on your specific tasks, industry, and experience.")))
+    blocks.append(
+        S.p(
+            t(
+                f"Heads up: this is the average for {o.title}. Your score will vary depending on your specific tasks, industry, and experience."
+            )
+        )
+    )
     blocks.append(S.h(2, t("What AI can (and can't) do in this role today")))
     blocks.append(S.p(t("Task-by-task assessment, calibrated to current AI capability.")))
     tasks = task_pcts(c, 6)
@@ -459,7 +328,11 @@ def render_resilience_profile(c: Ctx) -> bytes:
         why = pick(rng, TASK_WHY).format(tool=pick(rng, c.ind["tools"]), occ_l=w["occ_l"])
         dtasks.append({"task": task, "pct": pct, "rationale": why})
         if c.html:
-            cards.append(S.box(S.inline(f"{i:02d}", t(task)), S.p(t(why)), S.inline(f"{pct}%", "automatable")))
+            cards.append(
+                S.box(
+                    S.inline(f"{i:02d}", t(task)), S.p(t(why)), S.inline(f"{pct}%", "automatable")
+                )
+            )
         else:
             cards.append(f"{i:02d}{task}\n\n{why}\n\n{pct}%automatable")
     d["tasks"] = dtasks
@@ -488,7 +361,13 @@ def render_resilience_profile(c: Ctx) -> bytes:
     blocks.append(S.box(*faq))
     blocks.append(related(c, "Related roles", "{v}/{m}"))
     blocks.append(S.h(2, t("Want your personal score?")))
-    blocks.append(S.p(t("Free, two minutes, no signup. Personalized to your exact tasks, industry, and experience.")))
+    blocks.append(
+        S.p(
+            t(
+                "Free, two minutes, no signup. Personalized to your exact tasks, industry, and experience."
+            )
+        )
+    )
     body = S.box(*blocks)
     if not c.html:
         body = "Skip to main content\n" + body
@@ -511,7 +390,13 @@ def render_jobisque(c: Ctx) -> bytes:
     if c.mode == "none":
         desc = f"{o.plural}: learn which tasks are at risk from AI and how to future-proof your career."
     blocks = [S.h(1, t(title))]
-    blocks.append(S.p(t(f"If you're {article(o.title)} {o.title}, you've probably wondered if AI will eventually replace your job. It's a fair concern—automation is reaching into {w['task1']} faster than most people expected. But here's the nuanced reality: AI replaces tasks, not entire jobs, and your role is evolving rather than disappearing.")))
+    blocks.append(
+        S.p(
+            t(
+                f"If you're {article(o.title)} {o.title}, you've probably wondered if AI will eventually replace your job. It's a fair concern—automation is reaching into {w['task1']} faster than most people expected. But here's the nuanced reality: AI replaces tasks, not entire jobs, and your role is evolving rather than disappearing."
+            )
+        )
+    )
     blocks.append(S.h(2, t(f"The Current State of AI for {o.plural}")))
     for _ in range(rint(rng, 2, 3)):
         blocks.append(S.p(t(para(rng, INTRO_STATE, rint(rng, 2, 3), w))))
@@ -523,7 +408,13 @@ def render_jobisque(c: Ctx) -> bytes:
         at_risk.append({"task": task, "stance": "at_risk", "description": why})
         blocks.append(S.p(S.strong(t(f"{task}:")) + " " + t(why)) if c.html else f"{task}: {why}")
     blocks.append(S.h(2, t("What AI Can't Replace")))
-    blocks.append(S.p(t(f"Despite these advances, critical aspects of the {o.title} role remain distinctly human:")))
+    blocks.append(
+        S.p(
+            t(
+                f"Despite these advances, critical aspects of the {o.title} role remain distinctly human:"
+            )
+        )
+    )
     human = []
     for hum in rsample(rng, c.ind["human"], 4):
         why = f"This requires judgment, context and trust that {w['occs_l']} build over years, and that AI cannot replicate."
@@ -537,10 +428,28 @@ def render_jobisque(c: Ctx) -> bytes:
     if c.mode != "none" and c.value is not None:
         v = fmt_num(c.value)
         blocks.append(score_block(c.value))
-        blocks.append(S.p(t(f"Your {o.title} role carries a {label} risk score of {v}/100. This means {BAND_MEANING[d.get('band', 'moderate')]}. The score reflects that while AI automates many routine tasks, the role is evolving toward responsibilities that require human creativity and judgment.")))
-        blocks.append(S.p(t(f"This {label} risk actually represents an opportunity. You have time to adapt and position yourself in the safer aspects of the field while leveraging AI tools to become more productive in your current work.")))
+        blocks.append(
+            S.p(
+                t(
+                    f"Your {o.title} role carries a {label} risk score of {v}/100. This means {BAND_MEANING[d.get('band', 'moderate')]}. The score reflects that while AI automates many routine tasks, the role is evolving toward responsibilities that require human creativity and judgment."
+                )
+            )
+        )
+        blocks.append(
+            S.p(
+                t(
+                    f"This {label} risk actually represents an opportunity. You have time to adapt and position yourself in the safer aspects of the field while leveraging AI tools to become more productive in your current work."
+                )
+            )
+        )
     else:
-        blocks.append(S.p(t("Ready to see how exposed your own role is? Our audit looks at your actual tasks rather than the job title.")))
+        blocks.append(
+            S.p(
+                t(
+                    "Ready to see how exposed your own role is? Our audit looks at your actual tasks rather than the job title."
+                )
+            )
+        )
     blocks.append(S.h(2, t("What to Do About It: 5 Action Steps")))
     recs = []
     for i, (act, why) in enumerate(rsample(rng, ACTIONS, 5), 1):
@@ -551,7 +460,13 @@ def render_jobisque(c: Ctx) -> bytes:
         blocks.append(score_block(c.conflict_value))
     blocks.append(S.h(2, t("The Bottom Line")))
     blocks.append(S.p(t(para(rng, BOTTOM, 2, w))))
-    blocks.append(S.p(t("Ready to get a personalized assessment of your AI displacement risk? Take Jobisque's free career audit to discover your specific risk factors and get a customized action plan for your career resilience.")))
+    blocks.append(
+        S.p(
+            t(
+                "Ready to get a personalized assessment of your AI displacement risk? Take Jobisque's free career audit to discover your specific risk factors and get a customized action plan for your career resilience."
+            )
+        )
+    )
     blocks.append(S.h(2, t("Ready to turn this into a real system?")))
     blocks.append(S.p(t("Start the AI audit and see what your business should automate first.")))
     blocks.append(S.inline(S.link(t("Start AI Audit"), "/audit"), t("Continue exploring")))
@@ -572,7 +487,13 @@ def render_impact_report(c: Ctx) -> bytes:
     blocks = [S.h(1, t(f"AI Impact on {o.title}"))]
 
     def kv_block(v: float) -> str:
-        return S.kv([("Risk Level", S.score(fmt_num(v), "/10")), ("Industry", t(ind)), ("Risk Category", t(label))])
+        return S.kv(
+            [
+                ("Risk Level", S.score(fmt_num(v), "/10")),
+                ("Industry", t(ind)),
+                ("Risk Category", t(label)),
+            ]
+        )
 
     if c.mode != "none" and c.value is not None:
         blocks.append(kv_block(c.value))
@@ -598,9 +519,9 @@ def render_impact_report(c: Ctx) -> bytes:
     blocks.append(S.p(t(IMPACT_FIXED["safe_tasks"].format_map(w))))
     if show_lists:
         blocks.append(S.items([t(x) for x in safe_items]))
-        d["task_mentions"] = [{"task": x, "stance": "at_risk", "timeline": tl} for x, tl in risk_items] + [
-            {"task": x, "stance": "human"} for x in safe_items
-        ]
+        d["task_mentions"] = [
+            {"task": x, "stance": "at_risk", "timeline": tl} for x, tl in risk_items
+        ] + [{"task": x, "stance": "human"} for x in safe_items]
     blocks.append(S.h(2, t("AI Tools Entering This Role")))
     blocks.append(S.p(t(IMPACT_FIXED["tools"].format_map(w))))
     tools = rsample(rng, c.ind["tools"], 4)
@@ -617,9 +538,22 @@ def render_impact_report(c: Ctx) -> bytes:
     top_hi = int(round(top_lo * rng.uniform(1.4, 1.8), -4))
     d["salary_growth"] = {"low_pct": lo, "high_pct": hi, "period": "annual"}
     d["salary_bands"] = [
-        {"seniority": f"Senior {o.plural} at top companies", "low": top_lo, "high": top_hi, "open_ended": True, "currency": "USD", "region": None}
+        {
+            "seniority": f"Senior {o.plural} at top companies",
+            "low": top_lo,
+            "high": top_hi,
+            "open_ended": True,
+            "currency": "USD",
+            "region": None,
+        }
     ]
-    blocks.append(S.p(t(f"{o.title} salaries growing {lo}-{hi}% annually. Senior {o.plural} at top companies earning ${top_lo:,}-${top_hi:,}+. Specialists who combine {w['human1']} with AI fluency are seeing the fastest growth.")))
+    blocks.append(
+        S.p(
+            t(
+                f"{o.title} salaries growing {lo}-{hi}% annually. Senior {o.plural} at top companies earning ${top_lo:,}-${top_hi:,}+. Specialists who combine {w['human1']} with AI fluency are seeing the fastest growth."
+            )
+        )
+    )
     blocks.append(S.p(t(IMPACT_FIXED["salary2"].format_map(w))))
     blocks.append(S.h(2, t(f"Adaptation Strategy for {o.title} Professionals")))
     blocks.append(S.p(t(para(rng, ADAPT, 5, w))))
@@ -647,7 +581,13 @@ def render_ai_safe_careers(c: Ctx) -> bytes:
     blocks = [S.h(1, t(f"{o.title} — AI-Safe Career"))]
 
     def kv_block(v: float) -> str:
-        return S.kv([("Safety Category", t(label)), ("Safety Score", S.score(fmt_num(v), "/10")), ("Industry", t(ind))])
+        return S.kv(
+            [
+                ("Safety Category", t(label)),
+                ("Safety Score", S.score(fmt_num(v), "/10")),
+                ("Industry", t(ind)),
+            ]
+        )
 
     if c.mode != "none" and c.value is not None:
         blocks.append(kv_block(c.value))
@@ -663,7 +603,13 @@ def render_ai_safe_careers(c: Ctx) -> bytes:
     why += f" Professionals in the {ind} industry who pursue this path can expect meaningful work that leverages uniquely human capabilities."
     blocks.append(S.p(t(why)))
     blocks.append(S.h(2, t(f"How AI Enhances the {o.title} Role")))
-    blocks.append(S.p(t(f"{w['tool1']}, {w['tool2']} and similar tools accelerate routine work such as {w['task1']}. Rather than threatening the {o.title} profession, AI serves as a powerful ally that amplifies human expertise. The most successful {o.title} professionals will be those who embrace AI tools while deepening the human skills — judgment, empathy, creativity, and physical presence — that technology cannot replicate.")))
+    blocks.append(
+        S.p(
+            t(
+                f"{w['tool1']}, {w['tool2']} and similar tools accelerate routine work such as {w['task1']}. Rather than threatening the {o.title} profession, AI serves as a powerful ally that amplifies human expertise. The most successful {o.title} professionals will be those who embrace AI tools while deepening the human skills — judgment, empathy, creativity, and physical presence — that technology cannot replicate."
+            )
+        )
+    )
     blocks.append(S.h(2, t("Required Skills")))
     skills = rsample(rng, SKILLS, 5)
     if c.html or rng.random() < 0.3:
@@ -677,28 +623,72 @@ def render_ai_safe_careers(c: Ctx) -> bytes:
     mid = int(round(base, -4 if base > 60000 else -3))
     senior = int(round(base * rng.uniform(1.4, 1.9), -4 if base > 60000 else -3))
     d["salary_bands"] = [
-        {"seniority": s, "low": v, "high": None, "open_ended": False, "currency": "USD", "region": None}
+        {
+            "seniority": s,
+            "low": v,
+            "high": None,
+            "open_ended": False,
+            "currency": "USD",
+            "region": None,
+        }
         for s, v in (("Entry", entry), ("Mid", mid), ("Senior", senior))
     ]
     blocks.append(S.p(t(f"Entry: ${entry:,} | Mid: ${mid:,} | Senior: ${senior:,}")))
     blocks.append(S.h(2, t("Growth Outlook")))
-    blocks.append(S.p(t(f"Steady growth expected as {w['ind']} adopts new tools. Demand for experienced {w['occs_l']} remains strong where {w['human1']} matters.")))
+    blocks.append(
+        S.p(
+            t(
+                f"Steady growth expected as {w['ind']} adopts new tools. Demand for experienced {w['occs_l']} remains strong where {w['human1']} matters."
+            )
+        )
+    )
     blocks.append(S.h(2, t("Education Path")))
-    blocks.append(S.p(t(pick(rng, (
-        "Bachelor's degree in a related field is typical. Professional certification and supervised experience are highly valued.",
-        "Vocational training or an apprenticeship, followed by licensing where required. Continuing education keeps skills current.",
-        "Associate or bachelor's degree, plus on-the-job training. A strong portfolio of real work is highly valued.",
-    )))))
+    blocks.append(
+        S.p(
+            t(
+                pick(
+                    rng,
+                    (
+                        "Bachelor's degree in a related field is typical. Professional certification and supervised experience are highly valued.",
+                        "Vocational training or an apprenticeship, followed by licensing where required. Continuing education keeps skills current.",
+                        "Associate or bachelor's degree, plus on-the-job training. A strong portfolio of real work is highly valued.",
+                    ),
+                )
+            )
+        )
+    )
     blocks.append(S.h(2, t("Transition Into This Career From")))
     pool = by_industry().get(o.industry) or occupations()
     froms = [x.title for x in rsample(rng, pool, min(4, len(pool))) if x.title != o.title][:3]
     if c.html or rng.random() < 0.3:
-        blocks.append(S.items([S.link(t(x), "/careers/" + x.lower().replace(" ", "-")) for x in froms]))
+        blocks.append(
+            S.items([S.link(t(x), "/careers/" + x.lower().replace(" ", "-")) for x in froms])
+        )
     d["transitions"] = froms
-    blocks.append(S.h(2, t(f"Building {article(o.title)} {o.title} Resume That Gets Past Screening Software")))
-    blocks.append(S.p(t(f"When applying for {o.title} positions, your resume is typically processed by applicant tracking systems before reaching a hiring manager. Even in AI-safe careers, the hiring process itself uses automated screening. For {o.title} roles, include the specific skills, certifications, and tools mentioned in job descriptions. Use industry-standard terminology and include relevant certifications prominently in your resume.")))
-    blocks.append(related(c, "Explore similar careers", "Safety Score {v}/{m}" if rng.random() < 0.3 else "{v}/{m}"))
-    blocks.append(S.p(S.link(t("Optimize Your Resume"), "/resume") + t(" | ") + S.link(t("Check Your AI Risk Score"), "/checker")))
+    blocks.append(
+        S.h(2, t(f"Building {article(o.title)} {o.title} Resume That Gets Past Screening Software"))
+    )
+    blocks.append(
+        S.p(
+            t(
+                f"When applying for {o.title} positions, your resume is typically processed by applicant tracking systems before reaching a hiring manager. Even in AI-safe careers, the hiring process itself uses automated screening. For {o.title} roles, include the specific skills, certifications, and tools mentioned in job descriptions. Use industry-standard terminology and include relevant certifications prominently in your resume."
+            )
+        )
+    )
+    blocks.append(
+        related(
+            c,
+            "Explore similar careers",
+            "{v}/{m}",
+        )
+    )
+    blocks.append(
+        S.p(
+            S.link(t("Optimize Your Resume"), "/resume")
+            + t(" | ")
+            + S.link(t("Check Your AI Risk Score"), "/checker")
+        )
+    )
     body = S.box(*blocks)
     return finish(
         c,
@@ -723,22 +713,43 @@ def render_career_guide(c: Ctx) -> bytes:
         return S.box(S.p(f"{n:02d}"), S.h(2, t("▼" + title)), *parts, sep="\n")
 
     tasks = rsample(rng, c.ind["tasks"], rint(rng, 5, 8))
-    duties = [f"{x} — {pick(rng, ('Handle', 'Own', 'Support', 'Coordinate', 'Deliver'))} {x.lower()} reliably and to standard." for x in tasks]
-    sections.append(section(
-        f"What {article(occ)} {occ} actually does",
-        S.p(t(f"{article(occ).capitalize()} {occ} works across {w['task1']}, {w['task2']} and the everyday coordination that keeps {w['ind'].lower()} work moving.")),
-        S.items([t(x) for x in duties]) if c.html else "\n".join(duties),
-        S.p(t(pick(rng, CG_NOTES[:2]))),
-    ))
+    duties = [
+        f"{x} — {pick(rng, ('Handle', 'Own', 'Support', 'Coordinate', 'Deliver'))} {x.lower()} reliably and to standard."
+        for x in tasks
+    ]
+    sections.append(
+        section(
+            f"What {article(occ)} {occ} actually does",
+            S.p(
+                t(
+                    f"{article(occ).capitalize()} {occ} works across {w['task1']}, {w['task2']} and the everyday coordination that keeps {w['ind'].lower()} work moving."
+                )
+            ),
+            S.items([t(x) for x in duties]) if c.html else "\n".join(duties),
+            S.p(t(pick(rng, CG_NOTES[:2]))),
+        )
+    )
     d["duties"] = tasks
-    sections.append(section(f"{occ} skills needed", S.lines(t("Hard skills"), t("Software & tools"), t("Soft skills"), t("Personality fit")), S.p(t(CG_NOTES[1]))))
-    sections.append(section(
-        "Day-in-the-life simulation",
-        S.lines(t("Select seniority level"), t("Junior"), t("Mid-level"), t("Senior"), t("Manager")),
-        S.p(t(f"Junior {occ} — first role")),
-        S.p(t("Tap each hour")),
-        S.p(t(CG_NOTES[2])),
-    ))
+    sections.append(
+        section(
+            f"{occ} skills needed",
+            S.lines(
+                t("Hard skills"), t("Software & tools"), t("Soft skills"), t("Personality fit")
+            ),
+            S.p(t(CG_NOTES[1])),
+        )
+    )
+    sections.append(
+        section(
+            "Day-in-the-life simulation",
+            S.lines(
+                t("Select seniority level"), t("Junior"), t("Mid-level"), t("Senior"), t("Manager")
+            ),
+            S.p(t(f"Junior {occ} — first role")),
+            S.p(t("Tap each hour")),
+            S.p(t(CG_NOTES[2])),
+        )
+    )
     base = salary_base(c.seed, o)
     bands = []
     lo = base * rng.uniform(0.62, 0.78)
@@ -750,21 +761,54 @@ def render_career_guide(c: Ctx) -> bytes:
         bands.append((sen, low_k, high_k))
         lo = high_k * 1000
     d["salary_bands"] = [
-        {"seniority": s, "low": a * 1000, "high": b * 1000, "open_ended": False, "currency": "USD", "region": "US"}
+        {
+            "seniority": s,
+            "low": a * 1000,
+            "high": b * 1000,
+            "open_ended": False,
+            "currency": "USD",
+            "region": "US",
+        }
         for s, a, b in bands
     ]
-    regions = ("Southeast Asia", "MY", "SG", "PH", "TH", "ID", "VN", "South Asia & Oceania", "IN", "AU", "NZ", "Europe", "UK", "DE", "NL", "Americas & Middle East", "US", "CA", "UAE")
+    regions = (
+        "Southeast Asia",
+        "MY",
+        "SG",
+        "PH",
+        "TH",
+        "ID",
+        "VN",
+        "South Asia & Oceania",
+        "IN",
+        "AU",
+        "NZ",
+        "Europe",
+        "UK",
+        "DE",
+        "NL",
+        "Americas & Middle East",
+        "US",
+        "CA",
+        "UAE",
+    )
     sal_lines = []
     for sen, a, b in bands:
         sal_lines.append(S.lines(t(sen), t(f"${a}k–${b}k")))
-    sections.append(section(
-        f"{occ} salary — by country & seniority",
-        S.lines(t("Annual salary ranges"), t("Showing: United States")),
-        S.lines(*[t(x) for x in regions]),
-        S.p(t("* Limited market data — figures are broad estimates. Verify against local sources before making career decisions.")),
-        S.box(*sal_lines, sep="\n"),
-        S.p(t(CG_NOTES[3])),
-    ))
+    sections.append(
+        section(
+            f"{occ} salary — by country & seniority",
+            S.lines(t("Annual salary ranges"), t("Showing: United States")),
+            S.lines(*[t(x) for x in regions]),
+            S.p(
+                t(
+                    "* Limited market data — figures are broad estimates. Verify against local sources before making career decisions."
+                )
+            ),
+            S.box(*sal_lines, sep="\n"),
+            S.p(t(CG_NOTES[3])),
+        )
+    )
 
     def score_block(v: float) -> str:
         return S.box(
@@ -777,7 +821,13 @@ def render_career_guide(c: Ctx) -> bytes:
         )
 
     bullets = [
-        pick(rng, ("This role depends on {human1}, which is why demand remains steady.", "Much of the work involves {human1}, which keeps people central.")).format_map(w),
+        pick(
+            rng,
+            (
+                "This role depends on {human1}, which is why demand remains steady.",
+                "Much of the work involves {human1}, which keeps people central.",
+            ),
+        ).format_map(w),
         f"{w['tool1']} speeds up {w['task1']} and reduces some routine friction.",
         f"{w['task2'].capitalize()} and {w['human2']} remain difficult to automate.",
         f"{o.plural} who can combine expertise with AI tools should remain hard to replace.",
@@ -790,21 +840,54 @@ def render_career_guide(c: Ctx) -> bytes:
     parts += [S.p(t(x)) for x in bullets]
     if c.mode == "conflict" and c.conflict_value is not None:
         parts.append(score_block(c.conflict_value))
-    parts.append(S.p(t(f"Note: AI tools help {w['occs_l']} move faster, but they also increase the need for people who can check and govern automated output.")))
+    parts.append(
+        S.p(
+            t(
+                f"Note: AI tools help {w['occs_l']} move faster, but they also increase the need for people who can check and govern automated output."
+            )
+        )
+    )
     sections.append(section("AI risk & future-proofing", *parts))
     yrs = [0, 2, pick(rng, (4, 5)), pick(rng, (7, 8)), pick(rng, (10, 12))]
-    titles = [f"Junior {occ}", occ, f"Senior {occ}", f"Lead {occ}", pick(rng, (f"{occ} Manager", f"Head of {occ} Team", "Director"))]
+    titles = [
+        f"Junior {occ}",
+        occ,
+        f"Senior {occ}",
+        f"Lead {occ}",
+        pick(rng, (f"{occ} Manager", f"Head of {occ} Team", "Director")),
+    ]
     steps = []
     dsteps = []
     for i in range(5):
         ymin = yrs[i]
         ymax = yrs[i + 1] if i < 4 else None
         span = f"{ymin} – {ymax} years" if ymax is not None else f"{ymin}+ years"
-        desc = pick(rng, ("Handles scoped work under supervision.", "Owns a defined area end to end.", "Handles complex cases and mentors others.", "Sets direction and standards for a team.", "Owns strategy, staffing and budget."))
+        desc = pick(
+            rng,
+            (
+                "Handles scoped work under supervision.",
+                "Owns a defined area end to end.",
+                "Handles complex cases and mentors others.",
+                "Sets direction and standards for a team.",
+                "Owns strategy, staffing and budget.",
+            ),
+        )
         dsteps.append({"step": i + 1, "title": titles[i], "years_min": ymin, "years_max": ymax})
-        steps.append(S.box(S.p(f"{i + 1:02d}"), S.h(3, t(titles[i])), S.p(t(desc)), S.p(t(span)), sep="\n"))
+        steps.append(
+            S.box(S.p(f"{i + 1:02d}"), S.h(3, t(titles[i])), S.p(t(desc)), S.p(t(span)), sep="\n")
+        )
     d["career_steps"] = dsteps
-    sections.append(section("Career progression", *steps, S.p(t(f"Note: The most valued {w['occs_l']} are trusted owners of outcomes, not just task performers."))))
+    sections.append(
+        section(
+            "Career progression",
+            *steps,
+            S.p(
+                t(
+                    f"Note: The most valued {w['occs_l']} are trusted owners of outcomes, not just task performers."
+                )
+            ),
+        )
+    )
     pool = by_industry().get(o.industry) or occupations()
     piv = []
     dpiv = []
@@ -816,7 +899,17 @@ def render_career_guide(c: Ctx) -> bytes:
         dpiv.append({"role": x.title, "ease": ease})
         piv.append(S.box(S.h(3, t(x.title)), S.p(t(desc)), S.p(t(f"Ease: {ease}")), sep="\n"))
     d["pivots"] = dpiv
-    sections.append(section("Where can you pivot from this role?", *piv, S.p(t("Note: Adjacent moves are strongest when you can show real ownership of outcomes."))))
+    sections.append(
+        section(
+            "Where can you pivot from this role?",
+            *piv,
+            S.p(
+                t(
+                    "Note: Adjacent moves are strongest when you can show real ownership of outcomes."
+                )
+            ),
+        )
+    )
     month = MONTHS[c.day.month - 1]
     d["page_date"] = f"{month} {c.day.year}"
     src = (
@@ -827,7 +920,9 @@ def render_career_guide(c: Ctx) -> bytes:
     )
     if c.html:
         sections.append(related(c, f"Careers similar to {occ}", "{v} / {m}"))
-        sections.append(S.p(S.inline(t("Sources & methodology"), t(src[len("Sources & methodology"):]))))
+        sections.append(
+            S.p(S.inline(t("Sources & methodology"), t(src[len("Sources & methodology") :])))
+        )
     else:
         if rng.random() < 0.5:
             sections.append(related(c, "Compare similar careers", "{v} / {m}"))
@@ -854,19 +949,6 @@ GENERIC_FORMS = (
     ("AI risk rating:", "{stars} ({v} out of 5 stars)", 5.0, "risk"),
 )
 
-GENERIC_PROSE = (
-    "Artificial intelligence is changing the day-to-day work of {occs_l}, but not evenly.",
-    "Tools such as {tool1} are already used for {task1} in many workplaces.",
-    "Parts of the job that depend on {human1} are far harder to automate.",
-    "Employers say they expect to redeploy staff rather than cut them, at least in the near term.",
-    "Employment in this occupation is projected to keep growing through 2033, according to labour statistics.",
-    "Pay has kept pace with inflation in most regions over the past two years.",
-    "The biggest change is in how time is spent: less on {task2}, more on checking and explaining results.",
-    "Workers who learn to supervise automated systems report higher job satisfaction.",
-    "Industry groups in {ind} are drafting guidance on responsible use of AI.",
-    "Surveys of practitioners suggest most have tried {tool2} at least once.",
-)
-
 
 def render_generic(c: Ctx, form: int, heading_style: int) -> bytes:
     """An unknown site: a clear headline score in a common form, or none (``mode='none'``)."""
@@ -883,7 +965,13 @@ def render_generic(c: Ctx, form: int, heading_style: int) -> bytes:
         title = f"Will AI Replace {o.plural}? What the Data Says"
     d["occupation_raw"] = o.plural if heading_style != 1 else o.title
     blocks = [S.h(1, t(title))]
-    blocks.append(S.p(t(f"By {pick(rng, ('Alex Morgan', 'Priya Raman', 'Sam Okafor', 'Jordan Lee', 'Maria Gomez'))} · {MONTHS[c.day.month - 1]} {c.day.day}, {c.day.year} · {rint(rng, 4, 11)} min read")))
+    blocks.append(
+        S.p(
+            t(
+                f"By {pick(rng, ('Alex Morgan', 'Priya Raman', 'Sam Okafor', 'Jordan Lee', 'Maria Gomez'))} · {MONTHS[c.day.month - 1]} {c.day.day}, {c.day.year} · {rint(rng, 4, 11)} min read"
+            )
+        )
+    )
     blocks.append(S.p(t(para(rng, GENERIC_PROSE, 3, w))))
 
     def score_line(v: float) -> str:
@@ -896,16 +984,40 @@ def render_generic(c: Ctx, form: int, heading_style: int) -> bytes:
 
     if c.mode != "none" and c.value is not None:
         blocks.append(score_line(c.value))
-        d["score_text"] = f"{lead} {f.format(v=fmt_num(c.value), stars='★' * int(c.value) + '☆' * (5 - int(c.value)))}"
+        d["score_text"] = (
+            f"{lead} {f.format(v=fmt_num(c.value), stars='★' * int(c.value) + '☆' * (5 - int(c.value)))}"
+        )
     for _ in range(rint(rng, 2, 4)):
-        blocks.append(S.h(2, t(pick(rng, ("What changes", "What stays human", "Skills to build", "The bottom line", "What employers say", "Outlook")))))
+        blocks.append(
+            S.h(
+                2,
+                t(
+                    pick(
+                        rng,
+                        (
+                            "What changes",
+                            "What stays human",
+                            "Skills to build",
+                            "The bottom line",
+                            "What employers say",
+                            "Outlook",
+                        ),
+                    )
+                ),
+            )
+        )
         blocks.append(S.p(t(para(rng, GENERIC_PROSE, rint(rng, 2, 4), w))))
     if c.mode == "conflict" and c.conflict_value is not None:
         blocks.append(score_line(c.conflict_value))
     if rng.random() < 0.5:
         blocks.append(related(c, "Compare other jobs", "{v}/{m}" if f != "{v}%" else "{v}%"))
     body = S.box(*blocks)
-    return finish(c, body, f"{title} | {c.site.brand}", f"{o.title} and artificial intelligence: what changes and what stays human.")
+    return finish(
+        c,
+        body,
+        f"{title} | {c.site.brand}",
+        f"{o.title} and artificial intelligence: what changes and what stays human.",
+    )
 
 
 TEXT_SEP = {

@@ -183,7 +183,8 @@ def process_file(root: Path, f: LandingFile, max_bytes: int) -> FileResult:
                 f,
                 _sha256_stream(path),
                 reason_code="too_large",
-                detail=f"{size:,} bytes exceeds the {max_bytes:,}-byte limit (RISKPIPE_MAX_FILE_BYTES)",
+                detail=f"{size:,} bytes exceeds the {max_bytes:,}-byte limit "
+                "(RISKPIPE_MAX_FILE_BYTES)",
             )
         data = path.read_bytes()
     except FileNotFoundError:

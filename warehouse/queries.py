@@ -90,7 +90,8 @@ def site_parse_failures(
         WITH per_site AS (
             SELECT split_part(path, '/', 1) AS site, run_id = ? AS this_run, status
             FROM core.landing_files
-            WHERE document_id IS NOT NULL AND (reason_code IS NULL OR reason_code NOT LIKE 'duplicate%')
+            WHERE document_id IS NOT NULL
+              AND (reason_code IS NULL OR reason_code NOT LIKE 'duplicate%')
         )
         SELECT site,
                count(*) FILTER (WHERE this_run) AS files_this_run,
