@@ -7,8 +7,8 @@ consistent with each template's scale and label vocabulary.
 
 One page
 --------
-``render_page(template, occupation, value, *, rng, variant=None, fmt="html", label=None, **options)``
-returns ``(document, truth)``: the page as a ``str`` and its :class:`PageTruth`
+``render_page(template, occupation, value, *, rng, variant=None, fmt="html", label=None,
+**options)`` returns ``(document, truth)``: the page as a ``str`` and its :class:`PageTruth`
 (``relpath`` is ``""``; ``kind`` is ``"page"``).
 
 * ``template``: one of :data:`TEMPLATES` or ``"generic"``.
@@ -86,7 +86,8 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from benchmarks import pagegen_chrome as chrome
@@ -98,7 +99,6 @@ from benchmarks.pagegen_content import (
     Scale,
     band_of,
     canonical_risk,
-    fmt_num,
     label_for,
     latent_risk,
     lookup_occupation,
@@ -453,6 +453,12 @@ def _retext(doc: str, rng: random.Random) -> str:
     return out.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
+@lru_cache(maxsize=65536)
+def _url_stem(url: str) -> str:
+    """File name stem of a page: the last URL path segment, slugified."""
+    return slugify(url.rstrip("/").rpartition("/")[2]) or "index"
+
+
 _made_dirs: set[str] = set()
 
 
@@ -465,9 +471,9 @@ def _put(root: str, rel: str, data: bytes, mtime: int) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         os.write(fd, data)
+        os.utime(fd, (mtime, mtime))
     finally:
         os.close(fd)
-    os.utime(path, (mtime, mtime))
 
 
 def _execute(root: str, seed: int, job: _Job) -> str:
@@ -495,15 +501,17 @@ def _execute(root: str, seed: int, job: _Job) -> str:
         if job.extra:
             truth.details.update(job.extra)
     assert truth is not None
-    truth = replace(truth, relpath=job.relpath)
+    row = {f: getattr(truth, f) for f in _FIELDS}
+    row["relpath"] = job.relpath
     if job.sidecar_mtime is not None and truth.url is not None:
         meta = f'{{"url": {json.dumps(truth.url)}, "fetched_at": "{truth.fetched_at}"}}'
         stem = job.relpath.rpartition(".")[0]
         _put(root, stem + ".meta.json", meta.encode(), job.sidecar_mtime)
     elif truth.kind != "ignored":
-        truth = replace(truth, url=None, fetched_at=_iso(job.mtime))
+        row["url"] = None
+        row["fetched_at"] = _iso(job.mtime)
     _put(root, job.relpath, data, job.mtime)
-    return truth.to_json()
+    return _TRUTH_JSON.encode(row)
 
 
 _WORKER: dict = {}
@@ -617,7 +625,7 @@ class _Planner:
             template, occ.title, value, variant, fmt, page_seed, _iso(ts), headline, form, hs, site
         )
         url = chrome.canonical_url(site_obj, occ)
-        stem = slugify(url.rstrip("/").rpartition("/")[2]) or "index"
+        stem = _url_stem(url)
         ext = ".html" if fmt == "html" else ".txt"
         rel = self.free_relpath(f"{site_obj.host}/{_iso(ts)[:10]}", stem, ext)
         mtime, side = self.mtimes(rng, ts)
@@ -680,7 +688,7 @@ class _Planner:
         url = chrome.canonical_url(site, occ)
         ts = self.day_ts(rng)
         rel = self.free_relpath(
-            f"{site.host}/{_iso(ts)[:10]}", slugify(url.rpartition("/")[2]), ".html"
+            f"{site.host}/{_iso(ts)[:10]}", _url_stem(url), ".html"
         )
         mtime, side = self.mtimes(rng, ts)
         truth = PageTruth(
@@ -806,7 +814,10 @@ def generate_landing(
     same for any number of workers.
     """
     root = Path(root)
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"landing root {root} is not empty")
     root.mkdir(parents=True, exist_ok=True)
+    _made_dirs.clear()
     if truth_path is None:
         truth_path = root.parent / f"{root.name}.truth.jsonl"
     truth_path = Path(truth_path)

@@ -91,6 +91,7 @@ GENERIC_SITES: tuple[Site, ...] = tuple(
 _B64 = base64.b64encode(random.Random(7).randbytes(60000)).decode("ascii")
 
 
+@lru_cache(maxsize=65536)
 def canonical_url(site: Site, occ: Occupation) -> str:
     return site.url.format(slug=occ.slug, plural_slug=slugify(occ.plural))
 
@@ -145,7 +146,7 @@ def _css(r: random.Random, n_rules: int) -> str:
     """A site stylesheet of ``n_rules`` rules over meaningless class names."""
     rnd = r.random
     bits = r.getrandbits
-    out = [":root{--brand:#%06x;--ink:#1f2937;--muted:#6b7280}" % bits(24)]
+    out = [f":root{{--brand:#{bits(24):06x};--ink:#1f2937;--muted:#6b7280}}"]
     out.append(
         "*,*::before,*::after{box-sizing:border-box}"
         "body{margin:0;font-family:Inter,system-ui,sans-serif}"
@@ -158,7 +159,7 @@ def _css(r: random.Random, n_rules: int) -> str:
                 w=pick(r, _WIDTHS),
                 f=pick(r, _FONT_SIZES),
                 fw=pick(r, _WEIGHTS),
-                c="%06x" % bits(24),
+                c=f"{bits(24):06x}",
                 k=1 + int(rnd() * 4),
             )
             for p in rsample(r, _PROPS, 2 + int(rnd() * 5))
@@ -263,11 +264,14 @@ def _nav(r: random.Random, site: Site) -> str:
         else:
             items.append(f'<li><a class="{_cls(r)}" href="/{slugify(label)}">{label}</a></li>')
     return (
-        f'<header class="{_cls(r)}"><a class="{_cls(r)}" href="/" aria-label="{esc_attr(site.brand)} home">'
-        f'<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true"><circle cx="14" cy="14" r="12"/></svg>'
+        f'<header class="{_cls(r)}"><a class="{_cls(r)}" href="/" '
+        f'aria-label="{esc_attr(site.brand)} home">'
+        '<svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true"><circle cx="14" '
+        'cy="14" r="12"/></svg>'
         f"<span>{esc(site.brand)}</span></a>"
         f'<nav aria-label="Main"><ul class="{_cls(r)}">{"".join(items)}</ul></nav>'
-        f'<form role="search" action="/search"><input type="search" name="q" placeholder="Search a job title" '
+        '<form role="search" action="/search"><input type="search" name="q" placeholder="Search '
+        'a job title" '
         f'aria-label="Search"></form>'
         f'<a class="{_cls(r)}" href="/signin">Sign in</a></header>'
     )
@@ -293,7 +297,8 @@ def _scripts(r: random.Random, site: Site) -> str:
     for _ in range(r.randint(2, 5)):
         h = format(r.getrandbits(40), "x")
         parts.append(
-            f'<script src="/_assets/{r.choice(("app", "vendor", "chunk", "runtime"))}.{h}.js" defer></script>'
+            f'<script src="/_assets/{r.choice(("app", "vendor", "chunk", "runtime"))}.{h}.js" '
+            "defer></script>"
         )
     config = {
         "env": "production",
@@ -309,8 +314,10 @@ def _scripts(r: random.Random, site: Site) -> str:
     )
     if r.random() < 0.6:
         parts.append(
-            "<script>(function(h,o,t,j,a,r){h.hj=h.hj||function(){(h.hj.q=h.hj.q||[]).push(arguments)};"
-            f"h._hjSettings={{hjid:{r.randint(100000, 999999)},hjsv:6}};a=o.getElementsByTagName('head')[0];"
+            "<script>(function(h,o,t,j,a,r){h.hj=h.hj||function(){"
+            "(h.hj.q=h.hj.q||[]).push(arguments)};"
+            f"h._hjSettings={{hjid:{r.randint(100000, 999999)},hjsv:6}};"
+            "a=o.getElementsByTagName('head')[0];"
             "r=o.createElement('script');r.async=1;r.src=t+h._hjSettings.hjid+j;a.appendChild(r);"
             "})(window,document,'https://static.hotjar.com/c/hotjar-','.js?sv=');</script>"
         )

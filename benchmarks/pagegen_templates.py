@@ -315,7 +315,8 @@ def render_resilience_profile(c: Ctx) -> bytes:
     blocks.append(
         S.p(
             t(
-                f"Heads up: this is the average for {o.title}. Your score will vary depending on your specific tasks, industry, and experience."
+                f"Heads up: this is the average for {o.title}. Your score will vary depending "
+                "on your specific tasks, industry, and experience."
             )
         )
     )
@@ -364,7 +365,8 @@ def render_resilience_profile(c: Ctx) -> bytes:
     blocks.append(
         S.p(
             t(
-                "Free, two minutes, no signup. Personalized to your exact tasks, industry, and experience."
+                "Free, two minutes, no signup. Personalized to your exact tasks, industry, "
+                "and experience."
             )
         )
     )
@@ -375,7 +377,8 @@ def render_resilience_profile(c: Ctx) -> bytes:
         c,
         body,
         f"Is being {article(o.title)} {o.title} at risk from AI? | {c.site.brand}",
-        f"Task-by-task AI exposure for {o.plural}: what AI can and can't do, and how to raise your resilience.",
+        f"Task-by-task AI exposure for {o.plural}: what AI can and can't do, and how to raise "
+        "your resilience.",
     )
 
 
@@ -386,14 +389,24 @@ def render_jobisque(c: Ctx) -> bytes:
     d = c.details
     title = f"Will AI Replace {o.plural}?"
     label = c.label or "moderate"
-    desc = f"{o.plural} face {label} AI displacement risk. Learn which tasks are at risk and how to future-proof your career."
+    desc = (
+        f"{o.plural} face {label} AI displacement risk. Learn which tasks are at risk and how "
+        "to future-proof your career."
+    )
     if c.mode == "none":
-        desc = f"{o.plural}: learn which tasks are at risk from AI and how to future-proof your career."
+        desc = (
+            f"{o.plural}: learn which tasks are at risk from AI "
+            "and how to future-proof your career."
+        )
     blocks = [S.h(1, t(title))]
     blocks.append(
         S.p(
             t(
-                f"If you're {article(o.title)} {o.title}, you've probably wondered if AI will eventually replace your job. It's a fair concern—automation is reaching into {w['task1']} faster than most people expected. But here's the nuanced reality: AI replaces tasks, not entire jobs, and your role is evolving rather than disappearing."
+                f"If you're {article(o.title)} {o.title}, you've probably wondered if AI will "
+                "eventually replace your job. It's a fair concern—automation is reaching "
+                f"into {w['task1']} faster than most people expected. But here's the nuanced "
+                "reality: AI replaces tasks, not entire jobs, and your role is evolving rather "
+                "than disappearing."
             )
         )
     )
@@ -411,13 +424,17 @@ def render_jobisque(c: Ctx) -> bytes:
     blocks.append(
         S.p(
             t(
-                f"Despite these advances, critical aspects of the {o.title} role remain distinctly human:"
+                f"Despite these advances, critical aspects of the {o.title} role remain distinctly "
+                "human:"
             )
         )
     )
     human = []
     for hum in rsample(rng, c.ind["human"], 4):
-        why = f"This requires judgment, context and trust that {w['occs_l']} build over years, and that AI cannot replicate."
+        why = (
+            f"This requires judgment, context and trust that {w['occs_l']} build over years, and "
+            "that AI cannot replicate."
+        )
         human.append({"task": hum, "stance": "human", "description": why})
         blocks.append(S.p(S.strong(t(f"{hum}:")) + " " + t(why)) if c.html else f"{hum}: {why}")
     d["task_mentions"] = at_risk + human
@@ -431,14 +448,19 @@ def render_jobisque(c: Ctx) -> bytes:
         blocks.append(
             S.p(
                 t(
-                    f"Your {o.title} role carries a {label} risk score of {v}/100. This means {BAND_MEANING[d.get('band', 'moderate')]}. The score reflects that while AI automates many routine tasks, the role is evolving toward responsibilities that require human creativity and judgment."
+                    f"Your {o.title} role carries a {label} risk score of {v}/100. This means "
+                    f"{BAND_MEANING[d.get('band', 'moderate')]}. The score reflects that while "
+                    "AI automates many routine tasks, the role is evolving toward responsibilities "
+                    "that require human creativity and judgment."
                 )
             )
         )
         blocks.append(
             S.p(
                 t(
-                    f"This {label} risk actually represents an opportunity. You have time to adapt and position yourself in the safer aspects of the field while leveraging AI tools to become more productive in your current work."
+                    f"This {label} risk actually represents an opportunity. You have time "
+                    "to adapt and position yourself in the safer aspects of the field while "
+                    "leveraging AI tools to become more productive in your current work."
                 )
             )
         )
@@ -446,7 +468,8 @@ def render_jobisque(c: Ctx) -> bytes:
         blocks.append(
             S.p(
                 t(
-                    "Ready to see how exposed your own role is? Our audit looks at your actual tasks rather than the job title."
+                    "Ready to see how exposed your own role is? Our audit looks at your actual "
+                    "tasks rather than the job title."
                 )
             )
         )
@@ -463,7 +486,9 @@ def render_jobisque(c: Ctx) -> bytes:
     blocks.append(
         S.p(
             t(
-                "Ready to get a personalized assessment of your AI displacement risk? Take Jobisque's free career audit to discover your specific risk factors and get a customized action plan for your career resilience."
+                "Ready to get a personalized assessment of your AI displacement risk? Take "
+                "Jobisque's free career audit to discover your specific risk factors and "
+                "get a customized action plan for your career resilience."
             )
         )
     )
@@ -504,7 +529,10 @@ def render_impact_report(c: Ctx) -> bytes:
     blocks.append(S.h(2, t(f"How AI Is Changing the {o.title} Profession")))
     first = ""
     if c.mode != "none" and c.value is not None:
-        first = f"The disruption risk for {o.title} professionals is rated {fmt_num(c.value)} out of 10, placing it in the {label} risk category. "
+        first = (
+            f"The disruption risk for {o.title} professionals is rated {fmt_num(c.value)} out "
+            f"of 10, placing it in the {label} risk category. "
+        )
     blocks.append(S.p(t(first + para(rng, IMPACT_CHANGING, 3, w))))
     blocks.append(S.h(2, t("Tasks at Risk of Automation")))
     blocks.append(S.p(t(IMPACT_FIXED["risk_tasks"].format_map(w))))
@@ -550,7 +578,10 @@ def render_impact_report(c: Ctx) -> bytes:
     blocks.append(
         S.p(
             t(
-                f"{o.title} salaries growing {lo}-{hi}% annually. Senior {o.plural} at top companies earning ${top_lo:,}-${top_hi:,}+. Specialists who combine {w['human1']} with AI fluency are seeing the fastest growth."
+                f"{o.title} salaries growing {lo}-{hi}% annually. Senior {o.plural} at top "
+                f"companies earning ${top_lo:,}-${top_hi:,}+. "
+                f"Specialists who combine {w['human1']} "
+                "with AI fluency are seeing the fastest growth."
             )
         )
     )
@@ -597,16 +628,25 @@ def render_ai_safe_careers(c: Ctx) -> bytes:
     why = para(rng, SAFE_WHY, 5, w)
     if c.mode != "none" and c.value is not None:
         why += (
-            f' With a safety score of {fmt_num(c.value)} out of 10, {o.title} falls into the "{label}" category.'
+            f" With a safety score of {fmt_num(c.value)} out of 10, {o.title} falls into the "
+            f'"{label}" category.'
             f" This means this career is {SAFE_MEANING[d.get('band', 'moderate')]}."
         )
-    why += f" Professionals in the {ind} industry who pursue this path can expect meaningful work that leverages uniquely human capabilities."
+    why += (
+        f" Professionals in the {ind} industry who pursue this path can expect meaningful work "
+        "that leverages uniquely human capabilities."
+    )
     blocks.append(S.p(t(why)))
     blocks.append(S.h(2, t(f"How AI Enhances the {o.title} Role")))
     blocks.append(
         S.p(
             t(
-                f"{w['tool1']}, {w['tool2']} and similar tools accelerate routine work such as {w['task1']}. Rather than threatening the {o.title} profession, AI serves as a powerful ally that amplifies human expertise. The most successful {o.title} professionals will be those who embrace AI tools while deepening the human skills — judgment, empathy, creativity, and physical presence — that technology cannot replicate."
+                f"{w['tool1']}, {w['tool2']} and similar tools accelerate routine work such "
+                f"as {w['task1']}. Rather than threatening the {o.title} profession, AI serves "
+                f"as a powerful ally that amplifies human expertise. The most successful {o.title} "
+                "professionals will be those who embrace AI tools while deepening the human "
+                "skills — judgment, empathy, creativity, and physical presence — that technology "
+                "cannot replicate."
             )
         )
     )
@@ -638,7 +678,8 @@ def render_ai_safe_careers(c: Ctx) -> bytes:
     blocks.append(
         S.p(
             t(
-                f"Steady growth expected as {w['ind']} adopts new tools. Demand for experienced {w['occs_l']} remains strong where {w['human1']} matters."
+                f"Steady growth expected as {w['ind']} adopts new tools. Demand for experienced "
+                f"{w['occs_l']} remains strong where {w['human1']} matters."
             )
         )
     )
@@ -649,9 +690,13 @@ def render_ai_safe_careers(c: Ctx) -> bytes:
                 pick(
                     rng,
                     (
-                        "Bachelor's degree in a related field is typical. Professional certification and supervised experience are highly valued.",
-                        "Vocational training or an apprenticeship, followed by licensing where required. Continuing education keeps skills current.",
-                        "Associate or bachelor's degree, plus on-the-job training. A strong portfolio of real work is highly valued.",
+                        "Bachelor's degree in a related field is typical. "
+                        "Professional certification "
+                        "and supervised experience are highly valued.",
+                        "Vocational training or an apprenticeship, followed by licensing "
+                        "where required. Continuing education keeps skills current.",
+                        "Associate or bachelor's degree, plus on-the-job training. A strong "
+                        "portfolio of real work is highly valued.",
                     ),
                 )
             )
@@ -671,7 +716,12 @@ def render_ai_safe_careers(c: Ctx) -> bytes:
     blocks.append(
         S.p(
             t(
-                f"When applying for {o.title} positions, your resume is typically processed by applicant tracking systems before reaching a hiring manager. Even in AI-safe careers, the hiring process itself uses automated screening. For {o.title} roles, include the specific skills, certifications, and tools mentioned in job descriptions. Use industry-standard terminology and include relevant certifications prominently in your resume."
+                f"When applying for {o.title} positions, your resume is typically processed "
+                "by applicant tracking systems before reaching a hiring manager. Even in "
+                "AI-safe careers, the hiring process itself uses automated screening. For "
+                f"{o.title} roles, include the specific skills, certifications, and tools "
+                "mentioned in job descriptions. Use industry-standard terminology and include "
+                "relevant certifications prominently in your resume."
             )
         )
     )
@@ -714,7 +764,8 @@ def render_career_guide(c: Ctx) -> bytes:
 
     tasks = rsample(rng, c.ind["tasks"], rint(rng, 5, 8))
     duties = [
-        f"{x} — {pick(rng, ('Handle', 'Own', 'Support', 'Coordinate', 'Deliver'))} {x.lower()} reliably and to standard."
+        f"{x} — {pick(rng, ('Handle', 'Own', 'Support', 'Coordinate', 'Deliver'))} {x.lower()} "
+        "reliably and to standard."
         for x in tasks
     ]
     sections.append(
@@ -722,7 +773,8 @@ def render_career_guide(c: Ctx) -> bytes:
             f"What {article(occ)} {occ} actually does",
             S.p(
                 t(
-                    f"{article(occ).capitalize()} {occ} works across {w['task1']}, {w['task2']} and the everyday coordination that keeps {w['ind'].lower()} work moving."
+                    f"{article(occ).capitalize()} {occ} works across {w['task1']}, {w['task2']} "
+                    f"and the everyday coordination that keeps {w['ind'].lower()} work moving."
                 )
             ),
             S.items([t(x) for x in duties]) if c.html else "\n".join(duties),
@@ -802,7 +854,8 @@ def render_career_guide(c: Ctx) -> bytes:
             S.lines(*[t(x) for x in regions]),
             S.p(
                 t(
-                    "* Limited market data — figures are broad estimates. Verify against local sources before making career decisions."
+                    "* Limited market data — figures are broad estimates. Verify against "
+                    "local sources before making career decisions."
                 )
             ),
             S.box(*sal_lines, sep="\n"),
@@ -843,7 +896,8 @@ def render_career_guide(c: Ctx) -> bytes:
     parts.append(
         S.p(
             t(
-                f"Note: AI tools help {w['occs_l']} move faster, but they also increase the need for people who can check and govern automated output."
+                f"Note: AI tools help {w['occs_l']} move faster, but they also increase the "
+                "need for people who can check and govern automated output."
             )
         )
     )
@@ -883,7 +937,8 @@ def render_career_guide(c: Ctx) -> bytes:
             *steps,
             S.p(
                 t(
-                    f"Note: The most valued {w['occs_l']} are trusted owners of outcomes, not just task performers."
+                    f"Note: The most valued {w['occs_l']} are trusted owners of outcomes, "
+                    "not just task performers."
                 )
             ),
         )
@@ -905,7 +960,8 @@ def render_career_guide(c: Ctx) -> bytes:
             *piv,
             S.p(
                 t(
-                    "Note: Adjacent moves are strongest when you can show real ownership of outcomes."
+                    "Note: Adjacent moves are strongest when you can show real ownership "
+                    "of outcomes."
                 )
             ),
         )
@@ -913,9 +969,12 @@ def render_career_guide(c: Ctx) -> bytes:
     month = MONTHS[c.day.month - 1]
     d["page_date"] = f"{month} {c.day.year}"
     src = (
-        f"Sources & methodologyDay-in-the-life simulations drawn from practitioner discussions and aggregated job descriptions. "
-        f"Salary benchmarks reference the BLS Occupational Outlook Handbook, Glassdoor salary data, Payscale and Levels.fyi. "
-        f"AI risk assessment based on task-level automation exposure. All figures are indicative benchmarks for educational reference only. "
+        "Sources & methodologyDay-in-the-life simulations drawn from practitioner discussions "
+        "and aggregated job descriptions. "
+        "Salary benchmarks reference the BLS Occupational Outlook Handbook, Glassdoor salary "
+        "data, Payscale and Levels.fyi. "
+        "AI risk assessment based on task-level automation exposure. All figures are indicative "
+        "benchmarks for educational reference only. "
         f"Last updated: {month} {c.day.year}."
     )
     if c.html:
@@ -932,7 +991,8 @@ def render_career_guide(c: Ctx) -> bytes:
         c,
         body,
         f"{occ} Career Guide: Salary, Skills & AI Risk | {c.site.brand}",
-        f"What {article(occ)} {occ} does, salaries by country and seniority, AI risk, career progression and pivots.",
+        f"What {article(occ)} {occ} does, salaries by country and seniority, AI risk, career "
+        "progression and pivots.",
     )
 
 
@@ -948,6 +1008,9 @@ GENERIC_FORMS = (
     ("Job safety rating:", "{v}%", 100.0, "safety"),
     ("AI risk rating:", "{stars} ({v} out of 5 stars)", 5.0, "risk"),
 )
+
+
+AUTHORS = ("Alex Morgan", "Priya Raman", "Sam Okafor", "Jordan Lee", "Maria Gomez")
 
 
 def render_generic(c: Ctx, form: int, heading_style: int) -> bytes:
@@ -968,25 +1031,26 @@ def render_generic(c: Ctx, form: int, heading_style: int) -> bytes:
     blocks.append(
         S.p(
             t(
-                f"By {pick(rng, ('Alex Morgan', 'Priya Raman', 'Sam Okafor', 'Jordan Lee', 'Maria Gomez'))} · {MONTHS[c.day.month - 1]} {c.day.day}, {c.day.year} · {rint(rng, 4, 11)} min read"
+                f"By {pick(rng, AUTHORS)} "
+                f"· {MONTHS[c.day.month - 1]} {c.day.day}, {c.day.year} · {rint(rng, 4, 11)} "
+                "min read"
             )
         )
     )
     blocks.append(S.p(t(para(rng, GENERIC_PROSE, 3, w))))
 
+    def written(v: float) -> str:
+        return f.format(v=fmt_num(v), stars="★" * int(v) + "☆" * (5 - int(v)))
+
     def score_line(v: float) -> str:
-        num = fmt_num(v)
-        written = f.format(v=num, stars="★" * int(v) + "☆" * (5 - int(v)))
-        parts = [S.strong(t(lead)) if c.html else lead, t(written)]
+        parts = [S.strong(t(lead)) if c.html else lead, t(written(v))]
         if c.label:
             parts.append(t(f"({c.label})"))
         return S.p(" ".join(parts))
 
     if c.mode != "none" and c.value is not None:
         blocks.append(score_line(c.value))
-        d["score_text"] = (
-            f"{lead} {f.format(v=fmt_num(c.value), stars='★' * int(c.value) + '☆' * (5 - int(c.value)))}"
-        )
+        d["score_text"] = f"{lead} {written(c.value)}"
     for _ in range(rint(rng, 2, 4)):
         blocks.append(
             S.h(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -110,3 +111,47 @@ def test_failing_pandera_check_blocks_downstream_assets(
     assert "normalised_assessments" in materialized
     assert "warehouse_tables" not in materialized
     assert "published_exports" not in materialized
+
+
+@pytest.mark.slow
+def test_dagster_cli_materialize_builds_the_same_warehouse_as_riskpipe_run(
+    seeded_paths: PipelinePaths, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.cli import main
+    from tests.support import REPO_ROOT
+    from warehouse.checksums import table_checksums
+
+    assert main(["run", "--quiet", *seeded_paths.cli_args()]) == 0
+    dagster_wh = tmp_path / "dagster" / "warehouse.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RISKPIPE_")}
+    env.update(
+        RISKPIPE_LANDING=str(seeded_paths.landing),
+        RISKPIPE_WAREHOUSE=str(dagster_wh),
+        RISKPIPE_EXPORTS=str(tmp_path / "dagster" / "exports"),
+        RISKPIPE_REPORT=str(tmp_path / "dagster" / "report"),
+        RISKPIPE_WORKERS="1",
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
+    )
+    (tmp_path / "dagster_home").mkdir()
+    dagster = Path(sys.executable).with_name("dagster")
+    proc = subprocess.run(
+        [str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    def content(path: Path) -> dict[str, tuple[int, str]]:
+        with duckdb.connect(str(path), read_only=True) as con:
+            sums = table_checksums(con)
+        return {k: v for k, v in sums.items() if k not in ("documents", "landing_files")}
+
+    assert content(dagster_wh) == content(seeded_paths.warehouse)
+    assert (tmp_path / "dagster" / "exports" / "manifest.json").is_file()
