@@ -9,7 +9,9 @@ One page
 --------
 ``render_page(template, occupation, value, *, rng, variant=None, fmt="html", label=None,
 **options)`` returns ``(document, truth)``: the page as a ``str`` and its :class:`PageTruth`
-(``relpath`` is ``""``; ``kind`` is ``"page"``).
+(``relpath`` is ``""``; ``kind`` is ``"page"``, or ``"bad"`` with the expected
+quarantine reason). ``render_page_bytes`` (same arguments) returns the UTF-8
+bytes as written to disk.
 
 * ``template``: one of :data:`TEMPLATES` or ``"generic"``.
 * ``occupation``: a title; known titles use their data row (plural, industry).
@@ -43,9 +45,12 @@ A landing folder
 ----------------
 ``generate_landing(root, n_pages, *, seed=0, truth_path=None, ...)`` writes
 ``n_pages`` files (sidecars not counted) under
-``root/<site-host>/<YYYY-MM-DD>/<slug>.(html|txt)``, streaming one file at a time,
-and one JSON line per file to ``truth_path`` (default: ``<root>.truth.jsonl``
-beside the root, never inside it). Returns ``truth_path``. The mix:
+``root/<site-host>/<YYYY-MM-DD>/<slug>.(html|txt)`` (``root`` must be new or
+empty), streaming one file at a time, and one JSON line per file, in order, to
+``truth_path`` (default: ``<root>.truth.jsonl`` beside the root, never inside
+it). Returns ``truth_path``. A sequential planner decides every file cheaply;
+rendering and writing run in ``workers`` processes (default: one per CPU, at
+most 8, from 2,000 pages), with the same output for any number. The mix:
 
 * fresh pages of the five templates (HTML, every variant in turn; ``text_share``
   as plain text) and ``unknown_share`` generic pages;
@@ -68,9 +73,10 @@ beside the root, never inside it). Returns ``truth_path``. The mix:
   ``sidecar_share`` of the documents when ``sidecars``; for documents without
   one, ``fetched_at`` in the truth is the file's mtime (set with ``os.utime``).
 
-Same arguments, same bytes, same mtimes. CLI::
+Fresh page dates spread over ``days`` (60) days from ``start`` (2026-01-05);
+shares are of ``n_pages``. Same arguments, same bytes, same mtimes. CLI::
 
-    python -m benchmarks.pagegen OUT_DIR --pages N --seed S --truth TRUTH.jsonl
+    python -m benchmarks.pagegen OUT_DIR --pages N --seed S --truth TRUTH.jsonl [--workers W]
 """
 
 from __future__ import annotations
@@ -116,6 +122,7 @@ __all__ = [
     "generate_landing",
     "main",
     "render_page",
+    "render_page_bytes",
 ]
 
 GENERIC_FORMS = tpl.GENERIC_FORMS
@@ -687,9 +694,7 @@ class _Planner:
         site = chrome.SITES[template]
         url = chrome.canonical_url(site, occ)
         ts = self.day_ts(rng)
-        rel = self.free_relpath(
-            f"{site.host}/{_iso(ts)[:10]}", _url_stem(url), ".html"
-        )
+        rel = self.free_relpath(f"{site.host}/{_iso(ts)[:10]}", _url_stem(url), ".html")
         mtime, side = self.mtimes(rng, ts)
         truth = PageTruth(
             relpath=rel,
@@ -806,13 +811,15 @@ def generate_landing(
     start: date = START_DATE,
     days: int = 60,
     max_file_bytes: int | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> Path:
     """Write a landing folder of ``n_pages`` files under ``root``; return the truth path.
 
-    ``workers > 1`` renders and writes in that many processes; the output is the
-    same for any number of workers.
+    ``workers`` processes render and write the files (``None``: one per CPU, at most
+    8, for 2,000 pages or more; else 1). The output is the same for any number.
     """
+    if workers is None:
+        workers = min(8, os.cpu_count() or 1) if n_pages >= 2000 else 1
     root = Path(root)
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"landing root {root} is not empty")
@@ -918,6 +925,12 @@ def _dir_size(root: Path) -> tuple[int, int]:
     return n, size
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m benchmarks.pagegen",
@@ -936,10 +949,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-sidecars", action="store_true")
     ap.add_argument("--days", type=int, default=60)
     ap.add_argument("--max-file-bytes", type=int, default=None, help="also write too_large files")
-    ap.add_argument("--workers", type=int, default=1, help="render/write processes")
+    ap.add_argument(
+        "--workers", type=int, default=None, help="processes (default: one per CPU, at most 8)"
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    c0 = time.process_time()
+    c0 = _cpu_seconds()
     truth = generate_landing(
         args.out_dir,
         args.pages,
@@ -957,12 +972,13 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
     )
     dt = time.perf_counter() - t0
-    cpu = time.process_time() - c0
+    cpu = _cpu_seconds() - c0
     n_files, size = _dir_size(args.out_dir)
     print(
         f"wrote {args.pages} documents ({n_files} files incl. sidecars, {size / 1e6:.1f} MB) "
-        f"to {args.out_dir} in {dt:.2f}s wall, {cpu:.2f}s CPU: {args.pages / dt:,.0f} pages/s, "
-        f"{size / 1e6 / dt:.1f} MB/s; truth: {truth}",
+        f"to {args.out_dir} in {dt:.2f}s: {args.pages / dt:,.0f} pages/s, "
+        f"{size / 1e6 / dt:.1f} MB/s ({cpu:.2f} CPU-s: {args.pages / cpu:,.0f} pages "
+        f"per CPU-second); truth: {truth}",
         file=sys.stderr,
     )
     return 0

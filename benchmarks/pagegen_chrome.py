@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from benchmarks.pagegen_content import (
     Occupation,
+    by_industry,
     fmt_num,
     occupations,
     pick,
@@ -374,8 +375,6 @@ def related_widget(
     k: int | None = None,
 ) -> Related:
     """A list of other occupations with scores on this template's scale."""
-    from benchmarks.pagegen_content import by_industry
-
     pool = by_industry().get(occ.industry) or occupations()
     n = k if k is not None else rint(rng, 3, 7)
     picks = []

@@ -44,7 +44,8 @@ def staged_records_valid(parsed_documents: StagedRun) -> dg.AssetCheckResult:
 def normalised_assessments_valid(normalised_assessments: StagedRun) -> dg.AssetCheckResult:
     """Every normalised assessment has a risk_score in [0, 100] and a consistent band."""
     parts = normalised_assessments.tables().get("normalised", [])
-    failed = validate_staged(parts, schemas.NormalisedAssessmentSchema)
+    # Batch by batch: ``is_latest`` is computed within each batch, not across them.
+    failed = validate_staged(parts, schemas.NormalisedAssessmentSchema, chunk_rows=1)
     return dg.AssetCheckResult(passed=failed.empty, metadata=_failure_metadata(failed))
 
 

@@ -20,7 +20,7 @@ DEFAULTS: dict[str, str] = {
     "RISKPIPE_REPORT": "data/report",
     "RISKPIPE_MAX_FILE_BYTES": str(20 * 1024 * 1024),
     "RISKPIPE_WORKERS": "0",  # 0 = one per core
-    "RISKPIPE_BATCH_SIZE": "1000",
+    "RISKPIPE_BATCH_SIZE": "2000",
     "RISKPIPE_LOCK_TIMEOUT": "30",
 }
 

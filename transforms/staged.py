@@ -36,13 +36,32 @@ def normalise_staged(parts: list[Path], out_dir: Path) -> list[Path]:
     return written
 
 
-def validate_staged(parts: list[Path], schema: type) -> pd.DataFrame:
-    """Validate staged batches with a pandera model; all failure cases, with their batch."""
-    failures = []
+def validate_staged(parts: list[Path], schema: type, chunk_rows: int = 100_000) -> pd.DataFrame:
+    """Validate staged batches with a pandera model; all failure cases, with their batch.
+
+    Batches are validated in chunks of about ``chunk_rows`` rows: pandera's cost per
+    call is mostly fixed, and a bounded chunk keeps memory flat however many batches.
+    """
+    failures: list[pd.DataFrame] = []
+    chunk: list[pd.DataFrame] = []
+    size = 0
+
+    def check() -> None:
+        if chunk:
+            frame = pd.concat(chunk, ignore_index=True)
+            _, failed = validate(frame, schema)
+            if not failed.empty:
+                failures.append(failed)
+            chunk.clear()
+
     for part in parts:
-        _, failed = validate(pd.read_parquet(part), schema)
-        if not failed.empty:
-            failures.append(failed.assign(batch=part.name))
+        frame = pd.read_parquet(part)
+        chunk.append(frame.assign(batch=part.name))
+        size += len(frame)
+        if size >= chunk_rows:
+            check()
+            size = 0
+    check()
     return pd.concat(failures, ignore_index=True) if failures else pd.DataFrame()
 
 
