@@ -296,6 +296,7 @@ def render_page_bytes(
         target_bytes=target,
         chrome=use_chrome,
         decoys_on=options.get("decoys", True),
+        form=form,
     )
     ctx.details["band"] = band
     if template == GENERIC:

@@ -68,6 +68,7 @@ class Ctx:
     url: str
     mode: str = "normal"  # "normal" | "none" | "conflict"
     conflict_value: float | None = None
+    form: int | None = None  # generic pages: index into GENERIC_FORMS
     target_bytes: int | None = None
     chrome: bool = True
     decoys_on: bool = True
@@ -131,16 +132,19 @@ def other_value(rng: random.Random, value: float | None, scale: Scale) -> float:
             return v
 
 
-def headline_text(template: str, v: float) -> str:
+def headline_text(template: str, v: float, form: int | None = None) -> str:
     """The headline as a stale copy would show it (hidden block, HTML comment)."""
     n = fmt_num(v)
+    if template == "generic":
+        lead, f, _smax, _pol = GENERIC_FORMS[form or 0]
+        return f"{lead} {f.format(v=n, stars='★' * int(v) + '☆' * (5 - int(v)))}"
     return {
         "resilience_profile": f"Average resilience score {n}/100",
         "jobisque": f"Your Jobisque Risk Score: {n}/100",
         "impact_report": f"Risk Level: {n}/10",
         "ai_safe_careers": f"Safety Score: {n}/10",
         "career_guide": f"How AI-proof is this career? {n} / 100",
-    }.get(template, f"Automation risk: {n}/10")
+    }[template]
 
 
 def finish(
@@ -162,7 +166,7 @@ def finish(
     if c.decoys_on:
         if rng.random() < 0.45 or c.mode == "none":
             stale = other_value(rng, c.value, c.scale)
-            txt = headline_text(c.template, stale)
+            txt = headline_text(c.template, stale, c.form)
             style = pick(
                 rng,
                 (
@@ -176,7 +180,7 @@ def finish(
             c.decoys.append(f"hidden: {txt}")
         if rng.random() < 0.4 or c.mode == "none":
             stale = other_value(rng, c.value, c.scale)
-            txt = headline_text(c.template, stale)
+            txt = headline_text(c.template, stale, c.form)
             when = f"2025-{rint(rng, 6, 12):02d}-{rint(rng, 1, 28):02d}"
             post = pick(
                 rng,
@@ -212,7 +216,7 @@ def finish(
 
 
 def related(c: Ctx, heading: str, form: str, k: int | None = None) -> str:
-    """The related-roles widget (visible decoys) as markup, or '' when omitted."""
+    """The related-roles widget (visible decoys); sometimes only its heading, like the samples."""
     if not c.decoys_on or (c.rng.random() < 0.15 and c.mode != "none"):
         return c.S.h(2, c.S.t(heading))
     S = c.S if c.html else None

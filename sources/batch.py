@@ -111,9 +111,10 @@ class Inventory:
 
 
 def plan_run(
-    files: Iterable[LandingFile], known: KnownState, parser_version: str = PARSER_VERSION
+    files: Iterable[LandingFile], known: KnownState, parser_version: str | None = None
 ) -> RunPlan:
     """Pick the files to read: new, changed, transiently failed, or parsed by an older parser."""
+    parser_version = parser_version or PARSER_VERSION
     to_process: list[LandingFile] = []
     unchanged = 0
     seen: set[str] = set()

@@ -181,3 +181,28 @@ def test_data_dictionary_matches_the_real_schema(seeded_paths: PipelinePaths) ->
         assert list(doc[view]) == columns, f"columns of {view}"
         undocumented = [c for c, (_, text) in doc[view].items() if not text]
         assert not undocumented, f"{view}: columns without a description: {undocumented}"
+
+
+def test_a_new_parser_version_reparses_and_replaces_old_rows(
+    seeded_paths: PipelinePaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sources.batch
+
+    _run(seeded_paths)
+    monkeypatch.setattr(sources.batch, "PARSER_VERSION", "next-parser")
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        processed = con.execute(
+            "SELECT files_processed FROM core.runs ORDER BY started_at"
+        ).fetchall()
+        versions = con.execute(
+            "SELECT DISTINCT parser_version FROM assessments UNION ALL "
+            "SELECT DISTINCT parser_version FROM documents"
+        ).fetchall()
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM core.documents), (SELECT count(*) FROM assessments), "
+            "(SELECT count(*) FROM task_automation)"
+        ).fetchone()
+    assert processed == [(5,), (5,)]
+    assert set(versions) == {("next-parser",)}
+    assert counts[0] == 5 and counts[1] == 5 and counts[2] == 6
