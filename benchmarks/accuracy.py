@@ -148,9 +148,7 @@ def _expected_reason(t: dict[str, Any]) -> str | None:
     return t["expected_reason"]
 
 
-def compare(
-    truth: Iterable[dict[str, Any]], actual: dict[str, dict[str, Any]]
-) -> Accuracy:
+def compare(truth: Iterable[dict[str, Any]], actual: dict[str, dict[str, Any]]) -> Accuracy:
     """Compare truth rows with warehouse rows keyed by landing path."""
     acc = Accuracy()
     doc_ids = {path: row["document_id"] for path, row in actual.items()}

@@ -1,39 +1,81 @@
-"""Charts of the HTML report, drawn with matplotlib's Agg canvas into PNG bytes.
+"""Charts of the HTML report: small chart records in, palette PNG bytes out.
 
-Figures are built with :class:`matplotlib.figure.Figure` and
-:class:`~matplotlib.backends.backend_agg.FigureCanvasAgg` directly, so nothing
-touches pyplot's global state or the process-wide backend. Text from the data
-is drawn literally (mathtext is off, control characters become spaces), so a
-title containing ``$`` or a tab cannot break a chart.
+:mod:`exports.report` reduces the warehouse views to frozen records holding
+exactly what a chart shows (:class:`OccupationChart`, :class:`MedianHistogram`,
+:class:`BiasChart`, built by the ``*_data`` functions here from plain row
+dicts). :func:`chart_digest` hashes a record together with
+:data:`CHART_CODE_VERSION` (and the matplotlib and Pillow versions), which names
+the chart file, so an unchanged chart is never drawn twice; :func:`draw_chart`
+draws one record and :func:`render_charts` many, optionally in worker processes.
+
+Drawing is built for throughput and reproducibility:
+
+* figures use :class:`matplotlib.figure.Figure` and an Agg canvas directly
+  (no pyplot state), at fixed margins (no layout engine, no tight bounding box);
+* every chart is drawn under matplotlib's default settings plus the report's
+  own (``_RC``), so a caller's style or matplotlibrc cannot change the bytes;
+* each distinct text is rasterised once per process and reused (glyphs on whole
+  pixels), so tick labels, axis labels and legends cost almost nothing after
+  the first chart; categorical labels (tasks, seniorities) are plain texts, not
+  axis ticks, which are several times dearer;
+* PNGs are 128-colour palette images written by Pillow without metadata, so the
+  same record gives the same bytes in any process.
+
+Text from the data is drawn literally (mathtext is off, control characters
+become spaces), so a title containing ``$`` or a tab cannot break a chart.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
+import logging
 import math
+import os
+import pickle
+import queue
 import re
+import subprocess
+import sys
+import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
 import numpy as np
-import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import PIL
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 from PIL import Image  # a dependency of matplotlib
+
+log = logging.getLogger(__name__)
+
+CHART_CODE_VERSION = "4"
+"""Part of every chart's digest: bump it whenever a change here alters the pictures."""
 
 RISK_AXIS_LABEL = "risk score (0–100, higher = more AI displacement risk)"
 SENIORITY_ORDER = ("entry", "mid", "senior", "lead")
 MAX_TASK_BARS = 12
 DPI = 80
+PALETTE_COLOURS = 128
 WIDTH_IN = 10.0
-LEFT_IN = 2.7  # room for task / seniority / source tick labels
+LEFT_IN = 2.7  # room for task / seniority / source labels
 RIGHT_IN = 1.9  # room for legends outside the plot
 _PANEL_TOP_IN = 0.35
 _PANEL_BOTTOM_IN = 0.65
+HISTOGRAM_BIN = 5  # points of the risk scale per histogram bar
+
+PARALLEL_MIN_CHARTS = 24
+"""Fewer charts than this are drawn in the calling process (a worker takes ~1 s to start)."""
+MIN_CHARTS_PER_PROCESS = 10
+"""Each drawing process (the caller included) gets at least this many charts on average."""
 
 _C_DOT = "#0b5cad"
 _C_MEDIAN = "#1f2328"
@@ -41,17 +83,26 @@ _C_BAND = "#9ec5fe"
 _C_CAL = "#bf3989"
 _C_BAR = "#4c8bc9"
 _C_SALARY = "#2da44e"
+_C_GRID = "#e5e5e5"
 
 _RC = {
     "text.parse_math": False,
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.titleweight": "bold",
+    "axes.titley": 1.0,  # fixed title position: no search for overlapping decorations
     "axes.spines.top": False,
     "axes.spines.right": False,
     "legend.fontsize": 7.5,
 }
+_RENDER_VERSION = (
+    f"report-charts {CHART_CODE_VERSION}; matplotlib {matplotlib.__version__}; "
+    f"pillow {PIL.__version__}; dpi {DPI}; colours {PALETTE_COLOURS}"
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+# --------------------------------------------------------------------------- helpers
 
 
 def chart_text(value: Any, limit: int = 60) -> str:
@@ -68,50 +119,29 @@ def _num(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _stacked_axes(
-    heights: list[float], *, left: float = LEFT_IN, right: float = RIGHT_IN
-) -> tuple[Figure, list]:
-    """A figure with one axes per height (inches), stacked, at fixed margins.
-
-    Fixed margins (room for a title above and tick labels plus an axis label
-    below each axes) keep rendering to a single draw, unlike a layout engine.
-    """
-    total = sum(h + _PANEL_TOP_IN + _PANEL_BOTTOM_IN for h in heights)
-    fig = Figure(figsize=(WIDTH_IN, total))
-    axes = []
-    top = total
-    for h in heights:
-        top -= _PANEL_TOP_IN + h
-        axes.append(
-            fig.add_axes(
-                (left / WIDTH_IN, top / total, (WIDTH_IN - left - right) / WIDTH_IN, h / total)
-            )
-        )
-        top -= _PANEL_BOTTOM_IN
-    return fig, axes
+def _int(value: Any) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
 
 
-def _render(fig: Figure) -> bytes:
-    """Draw once and encode as a palette PNG (charts have few colours: ~3x smaller)."""
-    fig.set_dpi(DPI)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    width, height = canvas.get_width_height()
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    image = image.convert("RGB").quantize(colors=128, method=Image.Quantize.FASTOCTREE)
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
+def task_share(row: Mapping[str, Any]) -> float | None:
+    """Consensus % automatable of a task row: the median across sources, else the mean."""
+    median = _num(row.get("pct_automatable_median"))
+    return median if median is not None else _num(row.get("pct_automatable_mean"))
 
 
-def _draw(build) -> bytes:
-    """Run ``build()`` (which returns a Figure) under the report's rc settings."""
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # e.g. a glyph missing from the font
-        return _render(build())
+def seniority_rank(value: Any) -> tuple[int, str]:
+    text = str(value).lower()
+    return (SENIORITY_ORDER.index(text) if text in SENIORITY_ORDER else len(SENIORITY_ORDER), text)
 
 
-# --------------------------------------------------------------------------- per occupation
+def history_sources(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Sources with more than one capture of this occupation."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        source = str(row.get("source"))
+        counts[source] = counts.get(source, 0) + 1
+    return sorted(source for source, n in counts.items() if n > 1)
 
 
 def dot_label(row: Mapping[str, Any]) -> str:
@@ -125,28 +155,375 @@ def dot_label(row: Mapping[str, Any]) -> str:
     return f"{chart_text(row.get('source'), 30)} {chart_text(raw, 16)} → {shown}"
 
 
-def _panel_dots(ax, title: str, scores: pd.DataFrame, profile: Mapping[str, Any]) -> None:
-    s = scores.assign(_risk=pd.to_numeric(scores["risk_score"], errors="coerce"))
-    s = s.sort_values(["_risk", "source"], na_position="first").reset_index(drop=True)
-    y = np.arange(len(s))
-    low, high = _num(profile.get("ci_low")), _num(profile.get("ci_high"))
-    median = _num(profile.get("risk_median"))
-    if low is not None and high is not None:
+def _money(value: float, _pos: Any = None) -> str:
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    if abs(value) >= 1_000:
+        return f"{value / 1_000:g}k"
+    return f"{value:g}"
+
+
+# --------------------------------------------------------------------------- chart records
+
+
+@dataclass(frozen=True)
+class SourceDot:
+    label: str
+    risk: float | None
+    calibrated: float | None
+
+
+@dataclass(frozen=True)
+class TaskBar:
+    label: str
+    share: float
+    n_sources: int | None
+
+
+@dataclass(frozen=True)
+class SalaryBand:
+    seniority: str
+    start: float | None  # None: no figure, the row is labelled but empty
+    end: float | None
+    open_ended: bool
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    source: str
+    at_ns: tuple[int, ...]  # capture times, UTC nanoseconds, ascending
+    risk: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class OccupationChart:
+    """Everything one occupation's chart shows (its panels are those with data)."""
+
+    title: str
+    median: float | None
+    ci_low: float | None
+    ci_high: float | None
+    calibrated_median: float | None
+    dots: tuple[SourceDot, ...]  # bottom to top
+    tasks: tuple[TaskBar, ...]  # highest share first, at most MAX_TASK_BARS
+    n_tasks: int  # tasks with a share
+    salaries: tuple[SalaryBand, ...]  # entry first
+    currency: str | None
+    history: tuple[HistoryLine, ...]  # sources with more than one capture
+
+
+@dataclass(frozen=True)
+class MedianHistogram:
+    counts: tuple[int, ...]  # occupations per HISTOGRAM_BIN-point bin of the risk scale
+    n: int
+
+
+@dataclass(frozen=True)
+class BiasRow:
+    label: str
+    offset: float
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class BiasChart:
+    rows: tuple[BiasRow, ...]  # by offset, then source
+
+
+Chart = OccupationChart | MedianHistogram | BiasChart
+
+
+def occupation_chart_data(
+    title: str,
+    profile: Mapping[str, Any],
+    scores: Sequence[Mapping[str, Any]],
+    tasks: Sequence[Mapping[str, Any]],
+    salaries: Sequence[Mapping[str, Any]],
+    history: Sequence[Mapping[str, Any]],
+    *,
+    currency: str | None = None,
+) -> OccupationChart | None:
+    """The chart record of one occupation from its view rows; None when nothing is drawn.
+
+    ``profile`` is its ``consensus_profiles`` row; ``scores``, ``tasks``,
+    ``salaries`` and ``history`` are its ``source_scores``, ``task_consensus``,
+    ``salary_consensus`` and ``score_history`` rows, the latter with ``at_ns``,
+    the capture time in UTC nanoseconds (None when unknown).
+    """
+    ranked = sorted(
+        scores,
+        key=lambda r: (_num(r.get("risk_score")) is not None, _num(r.get("risk_score")) or 0.0,
+                       str(r.get("source"))),
+    )  # fmt: skip
+    dots = tuple(
+        SourceDot(dot_label(r), _num(r.get("risk_score")), _num(r.get("calibrated_score")))
+        for r in ranked
+    )
+    shares = [(share, r) for r in tasks if (share := task_share(r)) is not None]
+    shares.sort(key=lambda item: (-item[0], str(item[1].get("canonical_task"))))
+    bars = tuple(
+        TaskBar(chart_text(r.get("canonical_task"), 36), share, _int(r.get("n_sources")))
+        for share, r in shares[:MAX_TASK_BARS]
+    )
+    bands = []
+    for r in sorted(salaries, key=lambda r: seniority_rank(r.get("seniority"))):
+        low, high = _num(r.get("low_median")), _num(r.get("high_median"))
+        start = low if low is not None else high
+        end = (high if high is not None else start) if start is not None else None
+        open_ended = high is None or (_num(r.get("n_open_ended")) or 0) > 0
+        bands.append(SalaryBand(chart_text(r.get("seniority"), 20), start, end, open_ended))
+    keep = set(history_sources(history))
+    lines = []
+    for source in sorted(keep):
+        points = sorted(
+            (int(r["at_ns"]), _num(r.get("risk_score")))
+            for r in history
+            if str(r.get("source")) == source and r.get("at_ns") is not None
+        )
+        lines.append(
+            HistoryLine(
+                chart_text(source, 30), tuple(p[0] for p in points), tuple(p[1] for p in points)
+            )
+        )
+    if not (dots or bars or bands or lines):
+        return None
+    return OccupationChart(
+        title=chart_text(title),
+        median=_num(profile.get("risk_median")),
+        ci_low=_num(profile.get("ci_low")),
+        ci_high=_num(profile.get("ci_high")),
+        calibrated_median=_num(profile.get("risk_calibrated")),
+        dots=dots,
+        tasks=bars,
+        n_tasks=len(shares),
+        salaries=tuple(bands),
+        currency=chart_text(currency, 10) if currency else None,
+        history=tuple(lines),
+    )
+
+
+def median_histogram_data(medians: Iterable[Any]) -> MedianHistogram | None:
+    """Counts of consensus medians per bin of the risk scale; None without any median."""
+    n_bins = 100 // HISTOGRAM_BIN
+    counts = [0] * n_bins
+    n = 0
+    for value in medians:
+        number = _num(value)
+        if number is None:
+            continue
+        counts[min(int(min(max(number, 0.0), 100.0) // HISTOGRAM_BIN), n_bins - 1)] += 1
+        n += 1
+    return MedianHistogram(tuple(counts), n) if n else None
+
+
+def bias_chart_data(rows: Iterable[Mapping[str, Any]]) -> BiasChart | None:
+    """Each source with an offset, with its interval; None when no source has one."""
+    drawn = []
+    for r in rows:
+        offset = _num(r.get("offset"))
+        if offset is None:
+            continue
+        n = _num(r.get("n_occupations"))
+        suffix = f" (n = {int(n)} occupations)" if n is not None else ""
+        label = chart_text(r.get("source"), 30) + suffix
+        drawn.append((offset, str(r.get("source")), label, r))
+    if not drawn:
+        return None
+    drawn.sort(key=lambda item: (item[0], item[1]))
+    return BiasChart(
+        tuple(
+            BiasRow(label, offset, _num(r.get("ci_low")), _num(r.get("ci_high")))
+            for offset, _, label, r in drawn
+        )
+    )
+
+
+def chart_digest(chart: Chart) -> str:
+    """SHA-256 (hex) of a chart record and the drawing code's version: its file identity."""
+    text = f"{_RENDER_VERSION}\n{chart!r}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- rendering
+
+_TEXT_CACHE_LIMIT = 20_000
+_text_images: dict[tuple, tuple[np.ndarray, float, float]] = {}
+_text_metrics: dict[tuple, tuple[float, float, float]] = {}
+_fast_text = all(
+    hasattr(FT2Font, name)
+    for name in ("set_text", "draw_glyphs_to_bitmap", "get_image", "get_bitmap_offset")
+) and hasattr(RendererAgg, "_prepare_font")
+
+
+def _font_key(prop) -> tuple:
+    return (
+        tuple(prop.get_family()),
+        prop.get_style(),
+        prop.get_variant(),
+        prop.get_weight(),
+        prop.get_stretch(),
+        prop.get_size_in_points(),
+        prop.get_file(),
+    )
+
+
+def _remember(cache: dict, key: tuple, value: Any) -> Any:
+    if len(cache) >= _TEXT_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+class _TextCachingRenderer(RendererAgg):
+    """Agg renderer that rasterises each distinct (text, font, size) once per process.
+
+    A text is laid out and rendered into a bitmap once, then blitted on a whole
+    pixel, as matplotlib 3.10 drew all text; its metrics are kept too. The
+    picture is a pure function of the figure, whatever was drawn before.
+    """
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath or not _fast_text or _text_options(mtext):
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        antialiased = bool(gc.get_antialiased())
+        key = (s, _font_key(prop), self.dpi, antialiased, str(get_hinting_flag()))
+        entry = _text_images.get(key)
+        if entry is None:
+            font = self._prepare_font(prop)
+            font.set_text(s, 0, flags=get_hinting_flag())
+            font.draw_glyphs_to_bitmap(antialiased=antialiased)
+            x_offset = font.get_bitmap_offset()[0] / 64.0
+            entry = (np.array(font.get_image()), x_offset, font.get_descent() / 64.0)
+            _remember(_text_images, key, entry)
+        image, x_offset, descent = entry
+        xd = descent * math.sin(math.radians(angle))
+        yd = descent * math.cos(math.radians(angle))
+        self._renderer.draw_text_image(
+            image, round(x + x_offset + xd), round(y + yd) + 1, angle, gc
+        )
+        return None
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        key = (s, _font_key(prop), self.dpi, str(get_hinting_flag()))
+        metrics = _text_metrics.get(key)
+        if metrics is None:
+            metrics = super().get_text_width_height_descent(s, prop, ismath)
+            _remember(_text_metrics, key, metrics)
+        return metrics
+
+
+def _text_options(mtext) -> bool:
+    """Whether a text asks for font features or a language (drawn the standard way)."""
+    if mtext is None:
+        return False
+    features = getattr(mtext, "get_fontfeatures", None)
+    language = getattr(mtext, "get_language", None)
+    return bool((features and features()) or (language and language()))
+
+
+class _Canvas(FigureCanvasAgg):
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = (w, h, self.figure.dpi)
+        if getattr(self, "_lastKey", None) != key:
+            self.renderer = _TextCachingRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
+
+
+def _stacked_axes(
+    heights: list[float], *, left: float = LEFT_IN, right: float = RIGHT_IN
+) -> tuple[Figure, list]:
+    """A figure with one axes per height (inches), stacked, at fixed margins.
+
+    Fixed margins (room for a title above and tick labels plus an axis label
+    below each axes) keep rendering to a single draw, unlike a layout engine.
+    """
+    total = sum(h + _PANEL_TOP_IN + _PANEL_BOTTOM_IN for h in heights)
+    fig = Figure(figsize=(WIDTH_IN, total), dpi=DPI)
+    axes = []
+    top = total
+    for h in heights:
+        top -= _PANEL_TOP_IN + h
+        axes.append(
+            fig.add_axes(
+                (left / WIDTH_IN, top / total, (WIDTH_IN - left - right) / WIDTH_IN, h / total)
+            )
+        )
+        top -= _PANEL_BOTTOM_IN
+    return fig, axes
+
+
+def _png(fig: Figure) -> bytes:
+    """Draw once and encode as a palette PNG (charts have few colours: ~3x smaller)."""
+    canvas = _Canvas(fig)
+    canvas.draw()
+    size = canvas.get_width_height(physical=True)
+    # The figure is opaque: read RGB, skipping alpha, straight from the canvas buffer.
+    image = Image.frombytes("RGB", size, canvas.buffer_rgba(), "raw", "RGBX")
+    image = image.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")  # no metadata, no timestamp: same picture, same bytes
+    return buf.getvalue()
+
+
+def draw_chart(chart: Chart) -> bytes:
+    """PNG bytes of one chart record, drawn under fixed settings (not the caller's rc)."""
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rcdefaults' deprecated keys; glyphs missing from fonts
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(_RC)
+        if isinstance(chart, OccupationChart):
+            fig = _occupation_figure(chart)
+        elif isinstance(chart, MedianHistogram):
+            fig = _histogram_figure(chart)
+        elif isinstance(chart, BiasChart):
+            fig = _bias_figure(chart)
+        else:
+            raise TypeError(f"not a chart record: {type(chart).__name__}")
+        return _png(fig)
+
+
+def _shifted(ax, base, dx_pt: float = 0.0, dy_pt: float = 0.0):
+    """``base`` transform moved by a fixed distance in points."""
+    return base + ScaledTranslation(dx_pt / 72, dy_pt / 72, ax.figure.dpi_scale_trans)
+
+
+def _row_labels(ax, labels: Sequence[str], *, fontsize: float) -> None:
+    """Labels left of the axes at y = 0, 1, ... (cheaper than categorical ticks)."""
+    transform = _shifted(ax, ax.get_yaxis_transform(), -5)
+    for yi, label in enumerate(labels):
+        ax.text(
+            0, yi, label, transform=transform, ha="right", va="center_baseline", fontsize=fontsize
+        )
+    ax.set_yticks([])
+
+
+# --------------------------------------------------------------------------- per occupation
+
+
+def _panel_dots(ax, c: OccupationChart) -> None:
+    n = len(c.dots)
+    y = np.arange(n)
+    risk = np.array([np.nan if d.risk is None else d.risk for d in c.dots], dtype=float)
+    cal = np.array([np.nan if d.calibrated is None else d.calibrated for d in c.dots], dtype=float)
+    if c.ci_low is not None and c.ci_high is not None:
         ax.axvspan(
-            low,
-            high,
+            c.ci_low,
+            c.ci_high,
             color=_C_BAND,
             alpha=0.45,
             lw=0,
-            label=f"consensus interval {low:.0f}–{high:.0f}",
+            label=f"consensus interval {c.ci_low:.0f}–{c.ci_high:.0f}",
         )
-    if median is not None:
-        ax.axvline(median, color=_C_MEDIAN, lw=1.8, label=f"consensus median {median:.0f}")
-    ax.scatter(s["_risk"], y, s=46, color=_C_DOT, zorder=3, label="source score (normalised)")
-    cal = pd.to_numeric(
-        s.get("calibrated_score", pd.Series(index=s.index, dtype=float)), errors="coerce"
-    )
-    if cal.notna().any():
+    if c.median is not None:
+        ax.axvline(c.median, color=_C_MEDIAN, lw=1.8, label=f"consensus median {c.median:.0f}")
+    ax.scatter(risk, y, s=46, color=_C_DOT, zorder=3, label="source score (normalised)")
+    has_cal = ~np.isnan(cal)
+    if has_cal.any():
         ax.scatter(
             cal,
             y,
@@ -157,264 +534,279 @@ def _panel_dots(ax, title: str, scores: pd.DataFrame, profile: Mapping[str, Any]
             zorder=3,
             label="calibrated source score",
         )
-        ax.hlines(
-            y[cal.notna()],
-            s["_risk"][cal.notna()],
-            cal[cal.notna()],
-            color=_C_CAL,
-            lw=0.8,
-            alpha=0.6,
-        )
-    cal_median = _num(profile.get("risk_calibrated"))
-    if cal_median is not None:
+        ax.hlines(y[has_cal], risk[has_cal], cal[has_cal], color=_C_CAL, lw=0.8, alpha=0.6)
+    if c.calibrated_median is not None:
         ax.axvline(
-            cal_median, color=_C_CAL, lw=1.4, ls="--", label=f"calibrated median {cal_median:.0f}"
+            c.calibrated_median,
+            color=_C_CAL,
+            lw=1.4,
+            ls="--",
+            label=f"calibrated median {c.calibrated_median:.0f}",
         )
-    for yi, row, c in zip(y, s.to_dict("records"), cal, strict=True):
-        x = _num(row["_risk"])
-        if x is None:
+    to_right = _shifted(ax, ax.transData, 7)
+    to_left = _shifted(ax, ax.transData, -7)
+    for yi, dot in enumerate(c.dots):
+        if dot.risk is None:
             continue
-        right = x <= 62
-        c = _num(c)
-        if c is not None:  # put the label beyond both markers
-            x = max(x, c) if right else min(x, c)
-        ax.annotate(
-            dot_label(row),
-            (x, yi),
-            xytext=(7 if right else -7, 0),
-            textcoords="offset points",
+        right = dot.risk <= 62
+        x = dot.risk
+        if dot.calibrated is not None:  # put the label beyond both markers
+            x = max(x, dot.calibrated) if right else min(x, dot.calibrated)
+        ax.text(
+            x,
+            yi,
+            dot.label,
+            transform=to_right if right else to_left,
             va="center",
             ha="left" if right else "right",
             fontsize=8,
         )
     ax.set_xlim(0, 100)
-    ax.set_ylim(-0.8, len(s) - 0.2)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_ylim(-0.8, n - 0.2)
     ax.set_yticks([])
     ax.set_xlabel(RISK_AXIS_LABEL)
-    ax.set_title(f"{chart_text(title)}: source scores (n = {len(s)})", loc="left")
-    ax.grid(axis="x", color="#e5e5e5", lw=0.6)
+    ax.set_title(f"{c.title}: source scores (n = {n})", loc="left")
+    ax.grid(axis="x", color=_C_GRID, lw=0.6)
     ax.set_axisbelow(True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
 
 
-def task_share(tasks: pd.DataFrame) -> pd.Series:
-    """Consensus % automatable per task: the median across sources, else the mean."""
-    median = pd.to_numeric(tasks.get("pct_automatable_median"), errors="coerce")
-    mean = pd.to_numeric(tasks.get("pct_automatable_mean"), errors="coerce")
-    if median is None:
-        return mean
-    return median.fillna(mean) if mean is not None else median
-
-
-def _panel_tasks(ax, tasks: pd.DataFrame) -> None:
-    t = tasks.assign(_pct=task_share(tasks)).dropna(subset=["_pct"])
-    t = t.sort_values(["_pct", "canonical_task"], ascending=[False, True])
-    shown = t.head(MAX_TASK_BARS)
-    y = np.arange(len(shown))
-    ax.barh(y, shown["_pct"], color=_C_BAR, height=0.6)
-    for yi, row in zip(y, shown.to_dict("records"), strict=True):
-        n = row.get("n_sources")
-        n_text = f" · {int(n)} source{'s' if int(n) != 1 else ''}" if _num(n) is not None else ""
-        ax.annotate(
-            f"{row['_pct']:.0f}%{n_text}",
-            (row["_pct"], yi),
-            xytext=(4, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
+def _panel_tasks(ax, c: OccupationChart) -> None:
+    y = np.arange(len(c.tasks))
+    ax.barh(y, [t.share for t in c.tasks], color=_C_BAR, height=0.6)
+    beside = _shifted(ax, ax.transData, 4)
+    for yi, task in enumerate(c.tasks):
+        n = task.n_sources
+        n_text = f" · {n} source{'s' if n != 1 else ''}" if n is not None else ""
+        ax.text(
+            task.share, yi, f"{task.share:.0f}%{n_text}", transform=beside, va="center", fontsize=8
         )
-    ax.set_yticks(y, [chart_text(v, 36) for v in shown["canonical_task"]], fontsize=8)
-    ax.invert_yaxis()
+    _row_labels(ax, [t.label for t in c.tasks], fontsize=8)
+    ax.set_ylim(len(c.tasks) - 0.5, -0.5)  # highest first
     ax.set_xlim(0, 115)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel("share of the task that is automatable (%, median across sources)")
-    extra = f" (top {len(shown)} of {len(t)})" if len(t) > len(shown) else ""
+    extra = f" (top {len(c.tasks)} of {c.n_tasks})" if c.n_tasks > len(c.tasks) else ""
     ax.set_title(f"Task automation{extra}", loc="left")
 
 
-def seniority_rank(value: Any) -> tuple[int, str]:
-    text = str(value).lower()
-    return (SENIORITY_ORDER.index(text) if text in SENIORITY_ORDER else len(SENIORITY_ORDER), text)
-
-
-def _money(value: float, _pos: Any = None) -> str:
-    if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:g}M"
-    if abs(value) >= 1_000:
-        return f"{value / 1_000:g}k"
-    return f"{value:g}"
-
-
-def _panel_salaries(ax, salaries: pd.DataFrame, currency: str | None) -> None:
-    rows = sorted(salaries.to_dict("records"), key=lambda r: seniority_rank(r.get("seniority")))
-    values = [
-        v
-        for r in rows
-        for v in (_num(r.get("low_median")), _num(r.get("high_median")))
-        if v is not None
-    ]
+def _panel_salaries(ax, c: OccupationChart) -> None:
+    values = [v for b in c.salaries for v in (b.start, b.end) if v is not None]
     top = max(values, default=1.0) * 1.4 or 1.0
-    for yi, row in enumerate(rows):
-        low, high = _num(row.get("low_median")), _num(row.get("high_median"))
-        open_ended = high is None or (_num(row.get("n_open_ended")) or 0) > 0
-        start = low if low is not None else high
-        if start is None:
+    above = _shifted(ax, ax.transData, 0, 7)
+    for yi, band in enumerate(c.salaries):
+        if band.start is None or band.end is None:
             continue
-        end = high if high is not None else start
-        ax.hlines(yi, start, end, color=_C_SALARY, lw=7)
-        ax.plot([start, end], [yi, yi], "|", color=_C_SALARY, ms=12, mew=2)
-        text = f"{_money(start)}–{_money(end)}" if end != start else _money(start)
-        if open_ended:
+        ax.hlines(yi, band.start, band.end, color=_C_SALARY, lw=7)
+        ax.plot([band.start, band.end], [yi, yi], "|", color=_C_SALARY, ms=12, mew=2)
+        text = (
+            f"{_money(band.start)}–{_money(band.end)}"
+            if band.end != band.start
+            else _money(band.start)
+        )
+        if band.open_ended:
             ax.annotate(
                 "",
                 xy=(top * 0.97, yi),
-                xytext=(end, yi),
+                xytext=(band.end, yi),
                 arrowprops={"arrowstyle": "->", "ls": "--", "color": _C_SALARY},
             )
             text += "+ (open-ended)"
-        ax.annotate(text, (start, yi), xytext=(0, 7), textcoords="offset points", fontsize=8)
-    ax.set_yticks(range(len(rows)), [chart_text(r.get("seniority"), 20) for r in rows])
-    ax.invert_yaxis()
-    ax.set_ylim(len(rows) - 0.4, -0.8)
+        ax.text(band.start, yi, text, transform=above, fontsize=8)
+    _row_labels(ax, [b.seniority for b in c.salaries], fontsize=9)
+    ax.set_ylim(len(c.salaries) - 0.4, -0.8)
     ax.set_xlim(0, top)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    unit = chart_text(currency, 10) if currency else "currency as stated by the sources"
+    unit = c.currency or "currency as stated by the sources"
     ax.set_xlabel(f"annual salary ({unit}; median of the sources' low and high figures)")
     ax.set_title("Salary bands by seniority", loc="left")
 
 
-def history_sources(history: pd.DataFrame) -> list[str]:
-    """Sources with more than one capture of this occupation."""
-    if history.empty:
-        return []
-    counts = history.groupby("source").size()
-    return sorted(str(s) for s in counts[counts > 1].index)
-
-
-def _utc_naive(values: pd.Series) -> pd.Series:
-    stamps = pd.to_datetime(values, utc=True, errors="coerce")
-    return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-
-
-def _panel_history(ax, history: pd.DataFrame) -> None:
-    keep = history_sources(history)
-    h = history.loc[history["source"].astype(str).isin(keep)]
-    h = h.assign(_at=_utc_naive(h["fetched_at"]), _risk=pd.to_numeric(h["risk_score"], "coerce"))
-    for source, group in h.sort_values("_at").groupby("source", sort=True):
+def _panel_history(ax, c: OccupationChart) -> None:
+    for line in c.history:
         ax.plot(
-            group["_at"], group["_risk"], marker="o", ms=4, lw=1.4, label=chart_text(source, 30)
+            np.array(line.at_ns, dtype="datetime64[ns]"),
+            np.array([np.nan if r is None else r for r in line.risk], dtype=float),
+            marker="o",
+            ms=4,
+            lw=1.4,
+            label=line.source,
         )
-    locator = AutoDateLocator()
+    locator = AutoDateLocator(minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.set_ylim(0, 100)
+    ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_ylabel("risk score (0–100,\nhigher = more risk)")
     ax.set_xlabel("capture time (UTC)")
     ax.set_title("Score history (sources with more than one capture)", loc="left")
-    ax.grid(color="#e5e5e5", lw=0.6)
+    ax.grid(color=_C_GRID, lw=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
 
 
-def occupation_chart(
-    title: str,
-    profile: Mapping[str, Any],
-    scores: pd.DataFrame,
-    tasks: pd.DataFrame,
-    salaries: pd.DataFrame,
-    history: pd.DataFrame,
-    *,
-    currency: str | None = None,
-) -> bytes | None:
-    """One PNG per occupation: source dot plot, tasks, salaries, history (those with data)."""
-    panels: list[tuple[str, float]] = []
-    if not scores.empty:
-        panels.append(("dots", 0.5 + 0.36 * len(scores)))
-    if not tasks.empty and task_share(tasks).notna().any():
-        panels.append(("tasks", 0.2 + 0.3 * min(len(tasks), MAX_TASK_BARS)))
-    if not salaries.empty:
-        panels.append(("salaries", 0.4 + 0.38 * len(salaries)))
-    if history_sources(history):
-        panels.append(("history", 1.8))
-    if not panels:
-        return None
-
-    def build() -> Figure:
-        fig, axes = _stacked_axes([h for _, h in panels])
-        for ax, (kind, _) in zip(axes, panels, strict=True):
-            if kind == "dots":
-                _panel_dots(ax, title, scores, profile)
-            elif kind == "tasks":
-                _panel_tasks(ax, tasks)
-            elif kind == "salaries":
-                _panel_salaries(ax, salaries, currency)
-            else:
-                _panel_history(ax, history)
-        return fig
-
-    return _draw(build)
-
-
-def occupation_chart_job(job: tuple) -> bytes | None:
-    """:func:`occupation_chart` on ``(title, profile, scores, tasks, salaries, history,
-    currency)``: a picklable entry point for worker processes."""
-    *args, currency = job
-    return occupation_chart(*args, currency=currency)
+def _occupation_figure(c: OccupationChart) -> Figure:
+    panels = []
+    if c.dots:
+        panels.append((_panel_dots, 0.5 + 0.36 * len(c.dots)))
+    if c.tasks:
+        panels.append((_panel_tasks, 0.2 + 0.3 * len(c.tasks)))
+    if c.salaries:
+        panels.append((_panel_salaries, 0.4 + 0.38 * len(c.salaries)))
+    if c.history:
+        panels.append((_panel_history, 1.8))
+    fig, axes = _stacked_axes([h for _, h in panels])
+    for ax, (draw, _) in zip(axes, panels, strict=True):
+        draw(ax, c)
+    return fig
 
 
 # --------------------------------------------------------------------------- report-wide
 
 
-def median_histogram(profiles: pd.DataFrame) -> bytes | None:
-    """Distribution of the consensus medians over all occupations."""
-    values = pd.to_numeric(profiles.get("risk_median"), errors="coerce").dropna()
-    if values.empty:
-        return None
-
-    def build() -> Figure:
-        fig, (ax,) = _stacked_axes([2.0], left=0.8, right=0.4)
-        ax.hist(values.clip(0, 100), bins=np.arange(0, 105, 5), color=_C_BAR, edgecolor="white")
-        for edge in (20, 40, 60, 80):
-            ax.axvline(edge, color="#bbbbbb", lw=0.8, ls=":")
-        ax.set_xlim(0, 100)
-        ax.set_xlabel(f"consensus median {RISK_AXIS_LABEL}")
-        ax.set_ylabel("occupations (count)")
-        ax.set_title(f"Consensus median risk across {len(values)} occupations", loc="left")
-        return fig
-
-    return _draw(build)
+def _histogram_figure(h: MedianHistogram) -> Figure:
+    fig, (ax,) = _stacked_axes([2.0], left=0.8, right=0.4)
+    edges = np.arange(0, 100, HISTOGRAM_BIN)
+    ax.bar(edges, h.counts, width=HISTOGRAM_BIN, align="edge", color=_C_BAR, edgecolor="white")
+    for edge in (20, 40, 60, 80):
+        ax.axvline(edge, color="#bbbbbb", lw=0.8, ls=":")
+    ax.set_xlim(0, 100)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.set_xlabel(f"consensus median {RISK_AXIS_LABEL}")
+    ax.set_ylabel("occupations (count)")
+    ax.set_title(f"Consensus median risk across {h.n} occupations", loc="left")
+    return fig
 
 
-def bias_chart(bias: pd.DataFrame) -> bytes | None:
-    """Each calibrated source's offset with its interval."""
-    b = bias.assign(_off=pd.to_numeric(bias.get("offset"), errors="coerce")).dropna(subset=["_off"])
-    if b.empty:
-        return None
-    b = b.sort_values(["_off", "source"]).reset_index(drop=True)
+def _bias_figure(b: BiasChart) -> Figure:
+    fig, (ax,) = _stacked_axes([0.3 + 0.36 * len(b.rows)], left=LEFT_IN, right=0.4)
+    offset = np.array([r.offset for r in b.rows])
+    low = np.array([np.nan if r.ci_low is None else r.ci_low for r in b.rows])
+    high = np.array([np.nan if r.ci_high is None else r.ci_high for r in b.rows])
+    err = np.nan_to_num(np.vstack([(offset - low).clip(min=0), (high - offset).clip(min=0)]))
+    y = np.arange(len(b.rows))
+    ax.errorbar(offset, y, xerr=err, fmt="o", color=_C_CAL, ecolor=_C_CAL, capsize=3)
+    ax.axvline(0, color=_C_MEDIAN, lw=1)
+    _row_labels(ax, [r.label for r in b.rows], fontsize=9)
+    ax.set_ylim(-0.6, len(b.rows) - 0.4)
+    reach = max(10.0, float(np.nanmax(np.abs(np.concatenate([offset, low, high])))) + 3)
+    ax.set_xlim(-reach, reach)
+    ax.set_xlabel(
+        "offset in risk-score points (0–100 scale)\npositive = the source rates "
+        "occupations as more at risk than the typical source does"
+    )
+    ax.set_title("Source bias: calibration offsets with intervals", loc="left")
+    ax.grid(axis="x", color=_C_GRID, lw=0.6)
+    return fig
 
-    def build() -> Figure:
-        fig, (ax,) = _stacked_axes([0.3 + 0.36 * len(b)], left=LEFT_IN, right=0.4)
-        y = np.arange(len(b))
-        low = pd.to_numeric(b["ci_low"], errors="coerce")
-        high = pd.to_numeric(b["ci_high"], errors="coerce")
-        err = np.vstack(
-            [(b["_off"] - low).clip(lower=0).fillna(0), (high - b["_off"]).clip(lower=0).fillna(0)]
-        )
-        ax.errorbar(b["_off"], y, xerr=err, fmt="o", color=_C_CAL, ecolor=_C_CAL, capsize=3)
-        ax.axvline(0, color=_C_MEDIAN, lw=1)
-        labels = []
-        for row in b.to_dict("records"):
-            n = _num(row.get("n_occupations"))
-            suffix = f" (n = {int(n)} occupations)" if n is not None else ""
-            labels.append(chart_text(row.get("source"), 30) + suffix)
-        ax.set_yticks(y, labels)
-        reach = max(10.0, float(np.nanmax(np.abs(np.concatenate([b["_off"], low, high])))) + 3)
-        ax.set_xlim(-reach, reach)
-        ax.set_xlabel(
-            "offset in risk-score points (0–100 scale)\npositive = the source rates "
-            "occupations as more at risk than the typical source does"
-        )
-        ax.set_title("Source bias: calibration offsets with intervals", loc="left")
-        ax.grid(axis="x", color="#e5e5e5", lw=0.6)
-        return fig
 
-    return _draw(build)
+# --------------------------------------------------------------------------- many charts
+
+
+def render_charts(charts: Sequence[Chart], workers: int = 1) -> list[bytes]:
+    """PNG bytes of each chart, in order.
+
+    With ``workers > 1`` and at least :data:`PARALLEL_MIN_CHARTS` charts, up to
+    ``workers - 1`` worker processes draw alongside this one (about
+    :data:`MIN_CHARTS_PER_PROCESS` charts per process at least), taking charts
+    from a shared queue. Workers are fresh interpreters running this module
+    (``python -c``, the caller's ``sys.path``); they never import the caller's
+    main module, so no ``if __name__ == "__main__":`` guard is needed. A worker
+    that cannot start or dies leaves its charts to the others and this process.
+    The bytes do not depend on which process drew a chart.
+    """
+    charts = list(charts)
+    processes = min(int(workers), len(charts) // MIN_CHARTS_PER_PROCESS)
+    if processes < 2 or len(charts) < PARALLEL_MIN_CHARTS or not sys.executable:
+        return [draw_chart(chart) for chart in charts]
+    return _render_with_workers(charts, processes - 1)
+
+
+_WORKER_CODE = (
+    "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+    f"from {__name__} import _serve_charts; _serve_charts()"
+)
+
+
+def _serve_charts() -> None:
+    """Worker loop: read pickled chart records from stdin, write pickled PNG bytes to stdout."""
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt replies
+    source = sys.stdin.buffer
+    while True:
+        try:
+            chart = pickle.load(source)
+        except EOFError:
+            break
+        pickle.dump(draw_chart(chart), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+    out.close()
+
+
+def _render_with_workers(charts: list[Chart], n_workers: int) -> list[bytes]:
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in range(len(charts)):
+        todo.put(i)
+    results: list[bytes | None] = [None] * len(charts)
+    procs: list[subprocess.Popen] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def feed() -> None:
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
+        except OSError as exc:
+            log.warning("a report chart worker could not start: %s", exc)
+            return
+        with lock:
+            procs.append(proc)
+        assert proc.stdin is not None and proc.stdout is not None
+        i = None
+        try:
+            pickle.dump(list(sys.path), proc.stdin)
+            while not stop.is_set():
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    i = None
+                    break
+                pickle.dump(charts[i], proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                proc.stdin.flush()
+                png = pickle.load(proc.stdout)
+                if not isinstance(png, bytes):
+                    raise pickle.UnpicklingError(f"worker replied {type(png).__name__}")
+                results[i], i = png, None
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+            if not stop.is_set():
+                log.warning("a report chart worker stopped (%s); the others carry on", exc)
+        finally:
+            if i is not None:
+                todo.put(i)
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            proc.wait()
+
+    threads = [threading.Thread(target=feed, daemon=True) for _ in range(n_workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        while True:  # this process draws too
+            try:
+                i = todo.get_nowait()
+            except queue.Empty:
+                break
+            results[i] = draw_chart(charts[i])
+        for thread in threads:
+            thread.join()
+    finally:
+        stop.set()
+        with lock:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+    # Charts handed back by a worker that died after this process ran out of work.
+    return [draw_chart(c) if png is None else png for c, png in zip(charts, results, strict=True)]

@@ -10,17 +10,30 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
-import pandas as pd
 
 from pipelines.metadata import column_lineage, column_schema, markdown_preview
 from pipelines.resources import ExportsResource, LandingResource, WarehouseResource
 from sources.batch import Inventory, StagedRun, plan_run, stage_documents
 from sources.landing import scan_landing
 from sources.parse import PARSER_VERSION
-from transforms.derive import derive_tables
+from transforms.derive import derive_tables, derived_version
 from transforms.staged import normalise_staged
-from warehouse.load import accounting, load_staged, record_run, replace_derived, transaction
-from warehouse.queries import EXPORT_QUERIES, LoadSummary, consensus_inputs
+from warehouse.load import (
+    accounting,
+    data_changed,
+    load_staged,
+    record_run,
+    replace_derived,
+    transaction,
+)
+from warehouse.queries import (
+    EXPORT_QUERIES,
+    LoadSummary,
+    consensus_inputs,
+    consensus_is_current,
+    derived_row_counts,
+    mark_consensus,
+)
 from warehouse.schema import SCHEMA_VERSION
 from warehouse.state import known_state
 
@@ -148,6 +161,7 @@ def warehouse_tables(
                     "quarantined": counts["quarantined"],
                     "ignored": staged.ignored,
                     "consensus_at": None,
+                    "data_changed": data_changed(inserted),
                 },
             )
         n_assessments = con.execute("SELECT count(*) FROM core.assessments").fetchone()[0]
@@ -186,24 +200,28 @@ def consensus_profiles(
     warehouse: WarehouseResource,
 ) -> LoadSummary:
     """One profile per occupation from each source's latest capture, plus calibration,
-    task, salary and mention consensus; all derived tables rebuilt in one transaction."""
+    task, salary and mention consensus; all derived tables rebuilt in one transaction.
+
+    Skipped (the tables are already current) when no run changed the loaded data
+    since the last rebuild by the same method version."""
+    version = derived_version()
     with warehouse.migrated() as con:
-        assessments, details = consensus_inputs(con)
-        tables = derive_tables(assessments, details)
+        rebuilt = not consensus_is_current(con, version)
+        tables = derive_tables(*consensus_inputs(con)) if rebuilt else {}
         with transaction(con):
-            replace_derived(con, tables)
-            con.execute(
-                "UPDATE core.runs SET consensus_at = now(), finished_at = now() WHERE run_id = ?",
-                [warehouse_tables.run_id],
-            )
-    profiles: pd.DataFrame = tables["consensus_profiles"]
+            if rebuilt:
+                replace_derived(con, tables)
+            mark_consensus(con, warehouse_tables.run_id, version)
+        profiles = con.execute("SELECT * FROM consensus_profiles").df()
+        counts = derived_row_counts(con)
     context.add_output_metadata(
         {
             "dagster/row_count": len(profiles),
             "dagster/column_schema": column_schema(profiles),
             "dagster/column_lineage": column_lineage(),
             "preview": dg.MetadataValue.md(markdown_preview(profiles)),
-            **{f"rows/{name}": len(frame) for name, frame in sorted(tables.items())},
+            "rebuilt": rebuilt,
+            **{f"rows/{name}": n for name, n in counts.items()},
         }
     )
     return warehouse_tables

@@ -226,17 +226,14 @@ def labelled_bands(
         money = parse_money(m, text, region)
         if money is None:
             continue
-        label_end = m.start()
         label_start = floor
-        for b in _BOUNDARY.finditer(text, floor, label_end):
+        for b in _BOUNDARY.finditer(text, floor, m.start()):
             label_start = b.end()
-        label = text[label_start:label_end].strip().rstrip(":").strip()
-        if not label and label_start > floor and text[label_start - 1] == "\n":
-            prev_end = label_start - 1
-            prev_start = text.rfind("\n", floor, prev_end) + 1
-            prev_start = max(prev_start, floor)
-            label = text[prev_start:prev_end].strip().rstrip(":").strip()
-            label_start = prev_start
+        label = text[label_start : m.start()].strip().rstrip(":").strip()
+        if not label:  # the label on the (last non-blank) line above: "Junior" / "$95k–$130k"
+            above = text[floor : label_start].rstrip()
+            label_start = max(above.rfind("\n") + 1, above.rfind("|") + 1) + floor
+            label = text[label_start : floor + len(above)].strip().rstrip(":").strip()
         floor = m.end()
         if not label or not _LABEL.match(label):
             continue

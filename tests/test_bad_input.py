@@ -83,8 +83,9 @@ def _build_landing(root: Path, outside: Path) -> dict[str, tuple[str, str | None
     put("bad/conflicting.txt", conflicting, "quarantined", "conflicting_scores")
     put(
         "ok/comment-with-old-score.html",
-        _html("<!-- Risk Level: 9/10 -->" + _paragraphs(_impact("Baker", "4/10")))
-        .replace("Career page", "AI Impact on Baker"),
+        _html("<!-- Risk Level: 9/10 -->" + _paragraphs(_impact("Baker", "4/10"))).replace(
+            "Career page", "AI Impact on Baker"
+        ),
         "loaded",
     )
     latin1 = _html(

@@ -93,11 +93,11 @@ def test_sigkill_mid_run_then_rerun_is_consistent(generated: PipelinePaths, tmp_
     # Kill once while parsing, once when the batches are staged for loading.
     for marker in ("files", "normalised"):
         proc = _start(generated)
-        _wait_for(lambda m=marker: any(staging.glob(f"*/{m}")) or proc.poll() is not None)
+        _wait_for(lambda m=marker, p=proc: any(staging.glob(f"*/{m}")) or p.poll() is not None)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     rerun = _start(generated)
-    out, err = rerun.communicate(timeout=600)
+    _, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
     assert _consistency(generated) == expected
     assert not any(staging.glob("*/files"))  # the crashed runs' batches were cleaned up

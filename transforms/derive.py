@@ -11,11 +11,21 @@ import pandas as pd
 
 from transforms.calibration import fit_calibration
 from transforms.config import ConsensusConfig
-from transforms.consensus import consensus_profiles
+from transforms.consensus import consensus_profiles, method_version
 from transforms.mentions import action_counts, pivot_counts, tool_counts
 from transforms.normalise import normalise_assessments
+from transforms.scales import load_registry
 from transforms.salaries import salary_consensus
 from transforms.tasks import task_consensus
+
+# Bump when the set or shape of derived tables changes.
+DERIVE_VERSION = "derive-1"
+
+
+def derived_version(config: ConsensusConfig | None = None) -> str:
+    """Stamp of the code and data that build the derived tables; a new stamp forces a rebuild."""
+    config = config or ConsensusConfig()
+    return f"{DERIVE_VERSION}+{method_version(load_registry(config.scale_registry_path))}"
 
 
 def derive_tables(

@@ -58,8 +58,13 @@ def load_staged(
         )
         # Documents parsed again by a newer parser replace their earlier rows.
         reparsed = "(SELECT document_id FROM staged_documents WHERE reparse)"
+        replaced = 0
         for table in ("assessments", *DETAIL_KINDS, "documents"):
-            con.execute(f"DELETE FROM core.{table} WHERE document_id IN {reparsed}")
+            deleted = con.execute(
+                f"DELETE FROM core.{table} WHERE document_id IN {reparsed}"
+            ).fetchone()[0]
+            replaced += deleted if table != "documents" else 0
+        inserted["replaced"] = replaced
         inserted["documents"] = con.execute(
             "INSERT INTO core.documents BY NAME "
             "SELECT * EXCLUDE (reparse), ?::TIMESTAMPTZ AS first_seen, ? AS run_id "
@@ -91,6 +96,11 @@ def load_staged(
         )
         con.unregister("vanished_paths")
     return inserted
+
+
+def data_changed(inserted: Mapping[str, int]) -> bool:
+    """Whether a load changed what the derived tables are built from."""
+    return any(n for table, n in inserted.items() if table not in ("landing_files", "documents"))
 
 
 def _load_landing_files(

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from transforms.frames import DETAIL_KINDS
+from warehouse.schema import DERIVED_TABLES
 
 
 @dataclass(slots=True)
@@ -58,6 +59,49 @@ def consensus_inputs(
         for kind in DETAIL_KINDS
     }
     return assessments, details
+
+
+def consensus_is_current(con: duckdb.DuckDBPyConnection, version: str) -> bool:
+    """True when the derived tables were built by ``version`` and no run changed the
+    loaded data since: the rebuild can be skipped."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'core' AND table_name = 'consensus_profiles'"
+    ).fetchone()[0]
+    if not present:
+        return False
+    return con.execute(
+        """
+        WITH last AS (
+            SELECT started_at FROM core.runs
+            WHERE derived_version = ? AND consensus_at IS NOT NULL
+            ORDER BY started_at DESC LIMIT 1
+        )
+        SELECT count(*) = 1 AND NOT EXISTS (
+            SELECT 1 FROM core.runs AS r, last
+            WHERE r.data_changed AND r.started_at > last.started_at
+        )
+        FROM last
+        """,
+        [version],
+    ).fetchone()[0]
+
+
+def mark_consensus(con: duckdb.DuckDBPyConnection, run_id: str, version: str) -> None:
+    """Record that ``run_id`` left the derived tables current, built by ``version``."""
+    con.execute(
+        "UPDATE core.runs SET consensus_at = now(), finished_at = now(), derived_version = ? "
+        "WHERE run_id = ?",
+        [version, run_id],
+    )
+
+
+def derived_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per derived table (for run metadata)."""
+    return {
+        name: con.execute(f"SELECT count(*) FROM core.{name}").fetchone()[0]
+        for name in DERIVED_TABLES
+    }
 
 
 def run_documents(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
