@@ -8,7 +8,10 @@ columns are tolerated and shown as empty), and writes:
 * ``index.html``: one file with inline CSS, a little inline JavaScript (sortable
   tables) and every chart embedded as a base64 PNG, so it renders offline and
   can be mailed or archived on its own; it references no external resource;
-* ``charts/*.png``: the same charts as files.
+* ``charts/*.png``: the same charts as files, named after a digest of what they
+  show (``occupation-<slug>-<digest>.png``). They double as a cache: a chart
+  whose file is already there is not drawn again, so rebuilding the report of
+  an unchanged warehouse draws nothing.
 
 Every piece of text from the data is HTML-escaped. See docs/report.md.
 """
@@ -17,16 +20,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import html
 import logging
 import math
-import multiprocessing
 import os
 import re
+import secrets
+import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_SECTIONS = 200
 """Occupations given a full section (with a chart); the overview lists all of them."""
-PARALLEL_MIN_CHARTS = 24
-"""Fewer occupation charts than this are drawn in-process (a worker costs ~1 s to start)."""
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_END = b"IEND\xaeB`\x82"
+_STALE_TEMP_S = 3600  # temporary files this old are left over from an interrupted build
 
 # transforms.salaries keeps only annual USD figures in salary_consensus; a
 # ``currency`` column, when a view has one, takes precedence.
@@ -220,11 +222,13 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img class="chart" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _chart_file_name(slug: str) -> str:
-    safe = _UNSAFE_FILE_CHARS.sub("_", slug)[:80].strip("_") or "occupation"
-    if safe != slug:
-        safe += "-" + hashlib.sha1(slug.encode("utf-8")).hexdigest()[:8]
-    return f"occupation-{safe}.png"
+def _chart_file_name(kind: str, chart: charts.Chart) -> str:
+    """``<kind>-<first 12 hex digits of the chart's digest>.png``."""
+    return f"{kind}-{charts.chart_digest(chart)[:12]}.png"
+
+
+def _slug_for_file(slug: str) -> str:
+    return _UNSAFE_FILE_CHARS.sub("_", slug)[:80].strip("_") or "occupation"
 
 
 # --------------------------------------------------------------------------- data
@@ -256,21 +260,43 @@ def _read_view(con: duckdb.DuckDBPyConnection, view: str, notes: list[str]) -> p
     return frame[list(wanted)]
 
 
-def _by_slug(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    if frame.empty:
+def _records_by_slug(frame: pd.DataFrame, slugs: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of ``frame`` for the given occupations, as dicts grouped by slug."""
+    if frame.empty or not slugs:
         return {}
-    return {str(slug): group for slug, group in frame.groupby("occupation_slug", sort=False)}
+    keep = frame.loc[frame["occupation_slug"].astype(str).isin(slugs)]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in keep.to_dict("records"):
+        grouped.setdefault(str(row["occupation_slug"]), []).append(row)
+    return grouped
+
+
+def _with_capture_ns(history: pd.DataFrame) -> pd.DataFrame:
+    """``score_history`` plus ``at_ns``: the capture time in UTC nanoseconds (None if unknown)."""
+    at = pd.to_datetime(history["fetched_at"], utc=True, errors="coerce").dt.as_unit("ns")
+    ns = at.array.asi8
+    missing = at.isna().to_numpy()
+    return history.assign(at_ns=[None if m else int(v) for v, m in zip(ns, missing, strict=True)])
 
 
 def _section_slugs(profiles: pd.DataFrame, limit: int) -> list[str]:
-    """The occupations given a section: the best covered first, then by slug."""
+    """The occupations given a detailed section, best first.
+
+    Those scored by the most sources come first; among equals, those whose
+    sources disagree the most (widest ``risk_max - risk_min``; unknown last);
+    then by slug. Deterministic for a given warehouse.
+    """
     if profiles.empty or limit <= 0:
         return []
+    spread = pd.to_numeric(profiles["risk_max"], errors="coerce") - pd.to_numeric(
+        profiles["risk_min"], errors="coerce"
+    )
     ranked = profiles.assign(
         _n=pd.to_numeric(profiles["n_sources"], errors="coerce").fillna(0),
+        _spread=spread.fillna(-1.0),
         _slug=profiles["occupation_slug"].astype(str),
-    ).sort_values(["_n", "_slug"], ascending=[False, True])
-    return ranked["_slug"].head(limit).tolist()
+    ).sort_values(["_n", "_spread", "_slug"], ascending=[False, False, True], kind="mergesort")
+    return ranked["_slug"].drop_duplicates().head(limit).tolist()
 
 
 # --------------------------------------------------------------------------- sections
@@ -407,10 +433,14 @@ def _facts(p: Mapping[str, Any]) -> str:
     )
 
 
-def _source_rows(scores: pd.DataFrame) -> str:
+def _source_rows(scores: list[dict[str, Any]]) -> str:
     rows = []
-    s = scores.assign(_r=pd.to_numeric(scores["risk_score"], errors="coerce"))
-    for r in s.sort_values(["_r", "source"]).to_dict("records"):
+    ordered = sorted(
+        scores,
+        key=lambda r: (_num(r["risk_score"]) is None, _num(r["risk_score"]) or 0.0,
+                       str(r["source"])),
+    )  # fmt: skip
+    for r in ordered:
         raw = _text(r["raw_score"])
         if raw is None and _num(r["raw_value"]) is not None and _num(r["scale_max"]) is not None:
             raw = f"{_num(r['raw_value']):g}/{_num(r['scale_max']):g}"
@@ -437,18 +467,18 @@ def _source_rows(scores: pd.DataFrame) -> str:
     return _table(headers, rows, caption="Sources (latest capture of each)")
 
 
-def _task_rows(tasks: pd.DataFrame) -> str:
-    t = tasks.assign(_pct=charts.task_share(tasks))
-    t = t.sort_values(["_pct", "canonical_task"], ascending=[False, True], na_position="last")
+def _task_rows(tasks: list[dict[str, Any]]) -> str:
+    shared = [(charts.task_share(r), r) for r in tasks]
+    shared.sort(key=lambda it: (it[0] is None, -(it[0] or 0.0), str(it[1]["canonical_task"])))
     rows = [
         "<tr>"
         f"<td>{_e(r['canonical_task'])}</td>"
-        f'<td class="num">{_fmt(r["_pct"]) + "%" if _num(r["_pct"]) is not None else "—"}</td>'
+        f'<td class="num">{_fmt(share) + "%" if share is not None else "—"}</td>'
         f'<td class="num">{_count(r["n_sources"])}</td>'
         f'<td class="num">{_count(r["n_sources_at_risk"])}</td>'
         f'<td class="num">{_count(r["n_sources_human"])}</td>'
         "</tr>"
-        for r in t.to_dict("records")
+        for share, r in shared
     ]
     headers = [
         ("Task", False),
@@ -460,12 +490,9 @@ def _task_rows(tasks: pd.DataFrame) -> str:
     return _table(headers, rows, caption="Task automation")
 
 
-def _salary_rows(salaries: pd.DataFrame) -> str:
+def _salary_rows(salaries: list[dict[str, Any]]) -> str:
     rows = []
-    ordered = sorted(
-        salaries.to_dict("records"), key=lambda r: charts.seniority_rank(r["seniority"])
-    )
-    for r in ordered:
+    for r in sorted(salaries, key=lambda r: charts.seniority_rank(r["seniority"])):
         low, high = _num(r["low_median"]), _num(r["high_median"])
         n_open = _num(r["n_open_ended"]) or 0
         if low is not None and high is not None:
@@ -499,10 +526,12 @@ def _salary_rows(salaries: pd.DataFrame) -> str:
     return _table(headers, rows, caption="Salary bands (median of the sources' figures)")
 
 
-def _history_rows(history: pd.DataFrame) -> str:
-    keep = charts.history_sources(history)
-    h = history.loc[history["source"].astype(str).isin(keep)]
-    h = h.assign(_at=pd.to_datetime(h["fetched_at"], utc=True, errors="coerce"))
+def _history_rows(history: list[dict[str, Any]]) -> str:
+    keep = set(charts.history_sources(history))
+    shown = sorted(
+        (r for r in history if str(r["source"]) in keep),
+        key=lambda r: (str(r["source"]), r["at_ns"] is None, r["at_ns"] or 0),
+    )
     rows = [
         "<tr>"
         f"<td>{_e(r['source'])}</td>"
@@ -511,7 +540,7 @@ def _history_rows(history: pd.DataFrame) -> str:
         f'<td class="num">{_fmt(r["risk_score"])}</td>'
         f'<td class="num">{_fmt(r["change"], 0) if _num(r["change"]) is not None else "—"}</td>'
         "</tr>"
-        for r in h.sort_values(["source", "_at"]).to_dict("records")
+        for r in shown
     ]
     headers = [
         ("Source", False),
@@ -525,10 +554,10 @@ def _history_rows(history: pd.DataFrame) -> str:
 
 def _occupation_section(
     p: Mapping[str, Any],
-    scores: pd.DataFrame,
-    tasks: pd.DataFrame,
-    salaries: pd.DataFrame,
-    history: pd.DataFrame,
+    scores: list[dict[str, Any]],
+    tasks: list[dict[str, Any]],
+    salaries: list[dict[str, Any]],
+    history: list[dict[str, Any]],
     chart_html: str,
 ) -> str:
     slug = str(p["occupation_slug"])
@@ -551,12 +580,12 @@ def _occupation_section(
         *(f'<p class="note">{n}</p>' for n in notes),
         chart_html,
         '<div class="grid2">',
-        _source_rows(scores) if not scores.empty else "<p>No source scores.</p>",
+        _source_rows(scores) if scores else "<p>No source scores.</p>",
         _task_rows(tasks)
-        if not tasks.empty
+        if tasks
         else "<p class=muted>No task automation figures were stated by the sources.</p>",
         _salary_rows(salaries)
-        if not salaries.empty
+        if salaries
         else "<p class=muted>No salary figures were stated by the sources.</p>",
         _history_rows(history) if charts.history_sources(history) else "",
         "</div>",
@@ -579,12 +608,16 @@ def build_report(
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/charts/*.png``; return the HTML's path.
 
-    The overview lists every occupation; the ``max_sections`` best-covered
-    occupations (most sources, then by slug) get a full section with a chart.
-    With ``workers > 1`` and at least :data:`PARALLEL_MIN_CHARTS` occupation
-    charts, that many spawned worker processes draw them (the calling
-    program's main module must then be import-safe, i.e. guarded by
-    ``if __name__ == "__main__":``, as for any spawned process pool).
+    The overview lists every occupation; ``max_sections`` of them get a full
+    section with a chart: those scored by the most sources, then those whose
+    sources disagree the most, then by slug (see :func:`_section_slugs`).
+
+    Each chart file is named after a digest of exactly what it shows; one
+    already in ``out_dir/charts`` is reused, not drawn. Only the missing ones
+    are drawn: with ``workers > 1`` and enough of them, in up to ``workers``
+    processes (see :func:`exports.report_charts.render_charts`; no
+    ``__main__`` guard needed). New charts are written first, then
+    ``index.html`` (atomically), then chart files it no longer uses are removed.
     """
     out_dir = Path(out_dir)
     chart_dir = out_dir / "charts"
@@ -594,58 +627,66 @@ def build_report(
     notes: list[str] = []
     data = {view: _read_view(con, view, notes) for view in VIEW_COLUMNS}
     profiles = data["consensus_profiles"]
-    scores_by = _by_slug(data["source_scores"])
-    tasks_by = _by_slug(data["task_consensus"])
-    salaries_by = _by_slug(data["salary_consensus"])
-    history_by = _by_slug(data["score_history"])
-    empty = {view: frame.iloc[0:0] for view, frame in data.items()}
-
-    written: set[str] = set()
-
-    def chart(png: bytes | None, name: str, alt: str) -> str:
-        if png is None:
-            return ""
-        _write_bytes(chart_dir / name, png)
-        written.add(name)
-        return _img(png, alt)
-
     section_slugs = _section_slugs(profiles, max_sections)
     chosen = set(section_slugs)
-    profile_by = {str(r["occupation_slug"]): r for r in profiles.to_dict("records")}
+    profile_by = {
+        str(r["occupation_slug"]): r
+        for r in profiles.loc[profiles["occupation_slug"].astype(str).isin(chosen)].to_dict(
+            "records"
+        )
+    }
+    scores_by = _records_by_slug(data["source_scores"], chosen)
+    tasks_by = _records_by_slug(data["task_consensus"], chosen)
+    salaries_by = _records_by_slug(data["salary_consensus"], chosen)
+    history_by = _records_by_slug(_with_capture_ns(data["score_history"]), chosen)
+
+    # What to draw: file name -> chart record (content-addressed names).
+    planned: dict[str, charts.Chart] = {}
+
+    def plan(kind: str, chart: charts.Chart | None) -> str | None:
+        if chart is None:
+            return None
+        name = _chart_file_name(kind, chart)
+        planned[name] = chart
+        return name
+
     ordered = sorted(section_slugs, key=lambda s: (str(profile_by[s]["occupation"]).lower(), s))
-    jobs = []
+    section_inputs = []
     for slug in ordered:
         p = profile_by[slug]
-        salaries = salaries_by.get(slug, empty["salary_consensus"])
-        currencies = salaries["currency"].dropna().astype(str).unique()
-        jobs.append(
-            (
-                _text(p["occupation"]) or slug,
-                p,
-                scores_by.get(slug, empty["source_scores"]),
-                tasks_by.get(slug, empty["task_consensus"]),
-                salaries,
-                history_by.get(slug, empty["score_history"]),
-                currencies[0] if len(currencies) == 1 else SALARY_CURRENCY,
-            )
+        title = _text(p["occupation"]) or slug
+        parts = (
+            scores_by.get(slug, []),
+            tasks_by.get(slug, []),
+            salaries_by.get(slug, []),
+            history_by.get(slug, []),
         )
-    sections = []
-    for job, png in zip(jobs, _render_occupation_charts(jobs, workers), strict=True):
-        title, p, scores, tasks, salaries, history, _ = job
-        alt = f"Charts for {title}: source scores on the {SCALE_STATEMENT} scale"
-        html_chart = chart(png, _chart_file_name(str(p["occupation_slug"])), alt)
-        sections.append(_occupation_section(p, scores, tasks, salaries, history, html_chart))
+        currencies = {c for r in parts[2] if (c := _text(r["currency"])) is not None}
+        chart = charts.occupation_chart_data(
+            title,
+            p,
+            *parts,
+            currency=currencies.pop() if len(currencies) == 1 else SALARY_CURRENCY,
+        )
+        section_inputs.append((p, title, parts, plan(f"occupation-{_slug_for_file(slug)}", chart)))
+    hist_name = plan("overview-medians", charts.median_histogram_data(profiles["risk_median"]))
+    bias_name = plan("source-bias", charts.bias_chart_data(data["source_bias"].to_dict("records")))
 
-    hist_html = chart(
-        charts.median_histogram(profiles),
-        "overview-medians.png",
-        f"Histogram of consensus medians ({SCALE_STATEMENT})",
-    )
-    bias_html = chart(
-        charts.bias_chart(data["source_bias"]),
-        "source-bias.png",
-        "Source bias offsets with intervals, in risk-score points",
-    )
+    pngs = _chart_pngs(chart_dir, planned, workers)
+
+    def img(name: str | None, alt: str) -> str:
+        return "" if name is None else _img(pngs[name], alt)
+
+    sections = [
+        _occupation_section(
+            p,
+            *parts,
+            img(name, f"Charts for {title}: source scores on the {SCALE_STATEMENT} scale"),
+        )
+        for p, title, parts, name in section_inputs
+    ]
+    hist_html = img(hist_name, f"Histogram of consensus medians ({SCALE_STATEMENT})")
+    bias_html = img(bias_name, "Source bias offsets with intervals, in risk-score points")
 
     n_occ = len(profiles)
     n_src = len(
@@ -656,7 +697,8 @@ def build_report(
     if n_occ > len(section_slugs):
         cap_note = (
             f'<p class="note">Detailed sections are shown for {len(section_slugs)} of {n_occ} '
-            "occupations (those scored by the most sources); the overview lists all of them.</p>"
+            "occupations (those scored by the most sources, then those whose sources disagree "
+            "the most); the overview lists all of them.</p>"
         )
     page = f"""<!DOCTYPE html>
 <html lang="en">
@@ -699,33 +741,83 @@ the band of the median and the consensus status. Click a column header to sort.<
 </html>
 """
     index = out_dir / "index.html"
-    _write_bytes(index, page.encode("utf-8"))
-    for stale in chart_dir.glob("*.png"):
-        if stale.name not in written:
-            with contextlib.suppress(OSError):
-                stale.unlink()
+    _write_bytes(index, page.encode("utf-8"), durable=True)
+    _prune(chart_dir, keep=set(planned))
+    _remove_stale_temp_files(out_dir, ".index.html.*.tmp")
     return index
 
 
-def _render_occupation_charts(jobs: list[tuple], workers: int) -> list[bytes | None]:
-    """PNG bytes per job (``occupation_chart`` arguments), in order."""
-    workers = max(1, min(int(workers), len(jobs)))
-    if workers > 1 and len(jobs) >= PARALLEL_MIN_CHARTS:
-        try:
-            # spawn: never fork a process that holds DuckDB's threads and locks.
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                chunk = max(1, len(jobs) // (workers * 4))
-                return list(pool.map(charts.occupation_chart_job, jobs, chunksize=chunk))
-        except (OSError, BrokenProcessPool) as exc:
-            log.warning(
-                "drawing report charts in this process instead of %d workers: %s", workers, exc
-            )
-    return [charts.occupation_chart_job(job) for job in jobs]
+# --------------------------------------------------------------------------- chart files
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` atomically, so a reader never opens a half-written file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _chart_pngs(chart_dir: Path, planned: Mapping[str, charts.Chart], workers: int) -> dict:
+    """PNG bytes per planned file name: read from ``chart_dir`` when there, else drawn.
+
+    Drawn charts are written to ``chart_dir`` (each atomically) before returning.
+    """
+    pngs: dict[str, bytes] = {}
+    missing = []
+    for name in planned:
+        png = _read_chart(chart_dir / name)
+        if png is None:
+            missing.append(name)
+        else:
+            pngs[name] = png
+    started = time.perf_counter()
+    drawn = charts.render_charts([planned[name] for name in missing], workers=workers)
+    for name, png in zip(missing, drawn, strict=True):
+        _write_bytes(chart_dir / name, png)
+        pngs[name] = png
+    log.info(
+        "report charts: %d reused, %d drawn in %.1f s",
+        len(pngs) - len(missing),
+        len(missing),
+        time.perf_counter() - started,
+    )
+    return pngs
+
+
+def _read_chart(path: Path) -> bytes | None:
+    """A complete PNG file's bytes, or None (missing, unreadable or truncated)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(PNG_SIGNATURE) and data.endswith(_PNG_END) else None
+
+
+def _prune(chart_dir: Path, *, keep: set[str]) -> None:
+    """Remove chart files the report no longer uses (other files are left alone)."""
+    for path in chart_dir.glob("*.png"):
+        if path.name not in keep:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    _remove_stale_temp_files(chart_dir, ".*.tmp")
+
+
+def _remove_stale_temp_files(folder: Path, pattern: str) -> None:
+    cutoff = time.time() - _STALE_TEMP_S
+    for path in folder.glob(pattern):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+
+
+def _write_bytes(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """Replace ``path`` atomically, so a reader never opens a half-written file.
+
+    The temporary name is unique, so two builds writing the same folder cannot
+    mix their bytes; ``durable`` also flushes the data to disk before the rename.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(tmp, "xb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -1,15 +1,19 @@
 """Bytes -> str, or the reason the bytes are not a text page.
 
-Order of evidence, strongest first: a byte-order mark, a declared charset
-(``<meta charset>``, ``http-equiv`` or an XML declaration), strict UTF-8, then
-charset-normalizer's statistical guess. Binary files (images, archives, PDFs,
-anything full of control bytes) are recognised before any decoding is tried, so
-a PNG saved as ``.html`` is reported as ``binary_content`` rather than mojibake.
+Order of evidence, strongest first: a byte-order mark; strict UTF-8 (bytes that
+decode as UTF-8 are UTF-8 in practice, and scrapers often re-save a page as
+UTF-8 while keeping its old ``<meta charset>``); a declared charset (``<meta
+charset>``, ``http-equiv`` or an XML declaration, read with BeautifulSoup's
+``EncodingDetector``); then charset-normalizer's statistical guess. Binary files
+(images, archives, PDFs, anything full of control bytes) are recognised before
+any decoding is tried, so a PNG saved as ``.html`` is reported as
+``binary_content`` rather than mojibake.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from bs4.dammit import EncodingDetector
@@ -147,11 +151,12 @@ def _statistical(data: bytes) -> Decoded | None:
     return Decoded(str(chosen), chosen.encoding)
 
 
+_JUNK = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _junk_ratio(text: str) -> float:
-    if not text:
-        return 0.0
-    junk = sum(1 for c in text if c == "\ufffd" or (ord(c) < 32 and c not in "\t\n\r\f"))
-    return junk / len(text)
+    """Share of replacement characters and control characters in decoded text."""
+    return len(_JUNK.findall(text)) / len(text) if text else 0.0
 
 
 def decode_bytes(data: bytes) -> Decoded | Rejection:
@@ -179,14 +184,16 @@ def decode_bytes(data: bytes) -> Decoded | Rejection:
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls / len(sample) > 0.05:
         return Rejection("binary_content", f"{controls} control bytes in the first {len(sample)}")
+    # Strict UTF-8 before the declaration: bytes that decode as UTF-8 are UTF-8 in
+    # practice, and scrapers often re-save pages as UTF-8 but keep the old <meta>.
+    text = _try(data, "utf-8")
+    if text is not None:
+        return Decoded(text, "utf_8")
     declared = _declared(data)
     if declared:
         text = _try(data, declared)
         if text is not None:
             return Decoded(text, declared)
-    text = _try(data, "utf-8")
-    if text is not None:
-        return Decoded(text, "utf_8")
     guess = _statistical(data)
     if guess is None or _junk_ratio(guess.text) > 0.05:
         return Rejection("undecodable", "no character encoding decodes the bytes to sensible text")

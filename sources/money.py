@@ -92,7 +92,9 @@ def currency_of(symbol: str, region: str | None) -> str:
 def parse_money(m: re.Match[str], text: str, region: str | None = None) -> Money | None:
     """A :data:`MONEY` match as numbers, or None for an inverted range."""
     m1, m2 = m["m1"], m["m2"]
-    low = _amount(m["n1"], m1 or (m2 if m["n2"] and float(m["n1"].replace(",", "")) < 1000 else None))
+    low = _amount(
+        m["n1"], m1 or (m2 if m["n2"] and float(m["n1"].replace(",", "")) < 1000 else None)
+    )
     high = _amount(m["n2"], m2) if m["n2"] else None
     if high is not None and high < low:
         return None
@@ -113,9 +115,7 @@ def plausible_salary(money: Money) -> bool:
     return money.low > 0
 
 
-def band(
-    seniority: str, money: Money, region: str | None, ev: Evidence
-) -> SalaryBand:
+def band(seniority: str, money: Money, region: str | None, ev: Evidence) -> SalaryBand:
     """A :class:`SalaryBand` from a parsed amount."""
     return SalaryBand(
         seniority=seniority,
@@ -129,16 +129,20 @@ def band(
     )
 
 
+# Words that tie a figure to a seniority; "Lead"/"Staff" only capitalised (as verbs
+# and nouns in lower case they mean something else).
 _SENIORITY = re.compile(
-    r"\b(?:entry[- ]level|junior|graduate|mid[- ]level|mid[- ]career|senior|lead|staff"
-    r"|principal|top[- ]tier|experienced|executive|starting|median|average|typical)\b",
-    re.IGNORECASE,
+    r"\b(?:(?i:entry[- ]level|junior|graduate|mid[- ]level|mid[- ]career|senior|principal"
+    r"|top[- ]tier|experienced|executive|starting|median|average|typical)|Lead|Staff)\b"
 )
+# Where a seniority phrase ends: the verb or clause that introduces the figure.
+# Lower case only: capitalised words ("Payroll Specialists") belong to the phrase.
 _PHRASE_END = re.compile(
-    r"\s+(?:that|who|which|earn\w*|command\w*|pay\w*|paid|mak\w+|still|now|typically|often"
-    r"|can|could|may|might|will|are|is|were|was|with|get\w*|receiv\w*|tak\w+|bring\w*|see\w*"
-    r"|salar\w*|rang\w+|start\w*)\b|\s+(?:at|of|around|about|from|between|up to)(?=\s*$)|[,;:(]",
-    re.IGNORECASE,
+    r"\s+(?:that|who|which|earn(?:s|ed|ing)?|command(?:s|ed|ing)?|pay(?:s|ing)?|paid"
+    r"|make(?:s)?|making|made|still|now|typically|often|can|could|may|might|will|are|is"
+    r"|were|was|with|get(?:s|ting)?|receiv(?:e|es|ed|ing)|take(?:s)?|taking|bring(?:s|ing)?"
+    r"|see(?:s|ing)?|salar(?:y|ies)|rang(?:e|es|ing)|start(?:s|ed|ing)?)\b"
+    r"|\s+(?:at|of|around|about|from|between|up to)(?=\s*$)|[,;:(]"
 )
 _SENTENCE_START = re.compile(r"[.!?\n]\s*")
 
@@ -212,9 +216,7 @@ _LABEL = re.compile(r"^[A-Za-z][A-Za-z /&.-]{0,30}$")
 _BOUNDARY = re.compile(r"[|\n]")
 
 
-def labelled_bands(
-    text: str, start: int, end: int, region: str | None = None
-) -> list[SalaryBand]:
+def labelled_bands(text: str, start: int, end: int, region: str | None = None) -> list[SalaryBand]:
     """Salary figures each preceded by a short seniority label.
 
     Handles "Entry: $100,000 | Mid: $160,000" (label on the same line, ``|``
@@ -231,7 +233,7 @@ def labelled_bands(
             label_start = b.end()
         label = text[label_start : m.start()].strip().rstrip(":").strip()
         if not label:  # the label on the (last non-blank) line above: "Junior" / "$95k–$130k"
-            above = text[floor : label_start].rstrip()
+            above = text[floor:label_start].rstrip()
             label_start = max(above.rfind("\n") + 1, above.rfind("|") + 1) + floor
             label = text[label_start : floor + len(above)].strip().rstrip(":").strip()
         floor = m.end()

@@ -22,7 +22,7 @@ _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\x00-\x1f\x7f]")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 _SUSPICIOUS = re.compile(r"[;=<>{}\[\]\"\\|`$]|--|^[=+@]")
-_EDGE_PUNCT = re.compile(r"^[\s\"'“”‘’«»(]+|[\s\"'“”‘’«»?!.:,;]+$")
+_EDGE_PUNCT = re.compile(r"^[\s\"'“”‘’«»]+|[\s\"'“”‘’«»?!.:,;]+$")
 _PARENTHETICAL = re.compile(r"\s*\([\w &./,'+#-]{0,40}\)")
 _ARTICLE = re.compile(r"^(?:an?|the)\s+(?=\S)", re.IGNORECASE)
 _PREPOSITION = re.compile(r"\s(?:of|for|in|at|to|with|on)\s", re.IGNORECASE)
@@ -85,7 +85,10 @@ def _synonyms() -> dict[str, str]:
     ]
     table: dict[str, str] = {}
     for row in csv.DictReader(rows):
-        variant, canonical = (row.get("variant") or "").strip(), (row.get("canonical") or "").strip()
+        variant, canonical = (
+            (row.get("variant") or "").strip(),
+            (row.get("canonical") or "").strip(),
+        )
         if variant and canonical:
             table[_key(variant)] = canonical
     return table
@@ -137,7 +140,9 @@ def _singular_title(title: str) -> str:
 
 
 def _case_part(part: str, first: bool) -> str:
-    known = _CASING.get(part.lower())
+    if any(c.isupper() for c in part):
+        return part  # keeps acronyms and brand casing: ML, iOS, DevOps, McKinsey
+    known = _CASING.get(part)
     if known:
         return known
     if re.fullmatch(r"\d+[a-z]", part):
@@ -148,8 +153,6 @@ def _case_part(part: str, first: bool) -> str:
 
 
 def _case_word(word: str, first: bool) -> str:
-    if any(c.isupper() for c in word):
-        return word  # keeps acronyms and brand casing: ML, iOS, DevOps, McKinsey
     out = []
     for i, chunk in enumerate(word.split("/")):
         parts = chunk.split("-")
@@ -214,8 +217,8 @@ def canonical_title(raw: str) -> str:
         return ""
     if _SUSPICIOUS.search(s):
         return s  # looks like code or a formula: keep it as written, only spacing cleaned
-    s = _EDGE_PUNCT.sub("", s)
     s = _PARENTHETICAL.sub("", s).strip()
+    s = _EDGE_PUNCT.sub("", s)
     s = _ARTICLE.sub("", s)
     s = _unshout(s)
     s = _expand_abbreviations(s)

@@ -48,20 +48,25 @@ ADAPTERS: tuple[Adapter, ...] = (
     career_guide,
 )
 GENERIC: Adapter = generic
-DETECT_THRESHOLD = 0.34  # at least two fixed phrases of a five- or six-phrase template
+DETECT_THRESHOLD = 0.3  # at least two fixed phrases of a five- or six-phrase template
 
 
-@cache
-def host_patterns() -> dict[str, tuple[str, ...]]:
-    """template_id -> host patterns, from ``sources/data/template_hosts.csv``."""
-    path = resources.files("sources") / "data" / "template_hosts.csv"
-    rows = [r for r in path.read_text(encoding="utf-8").splitlines() if not r.startswith("#")]
+def load_host_patterns(text: str) -> dict[str, tuple[str, ...]]:
+    """template_id -> host patterns, from CSV text (``#`` lines are comments)."""
+    rows = [r for r in text.splitlines() if not r.lstrip().startswith("#")]
     table: dict[str, list[str]] = {}
     for row in csv.DictReader(rows):
         tid, pattern = (row.get("template_id") or "").strip(), (row.get("host_pattern") or "")
         if tid and pattern.strip():
             table.setdefault(tid, []).append(pattern.strip().lower())
     return {k: tuple(v) for k, v in table.items()}
+
+
+@cache
+def host_patterns() -> dict[str, tuple[str, ...]]:
+    """The reviewed host table, ``sources/data/template_hosts.csv``."""
+    path = resources.files("sources") / "data" / "template_hosts.csv"
+    return load_host_patterns(path.read_text(encoding="utf-8"))
 
 
 def _host(url: str | None) -> str | None:
@@ -74,9 +79,7 @@ def _host(url: str | None) -> str | None:
 
 
 def _host_matches(host: str, pattern: str) -> bool:
-    return fnmatchcase(host, pattern) or (
-        pattern.startswith("*.") and host == pattern[2:]
-    )
+    return fnmatchcase(host, pattern) or (pattern.startswith("*.") and host == pattern[2:])
 
 
 def select_adapter(

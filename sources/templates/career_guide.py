@@ -133,7 +133,9 @@ def _steps(text: str, span: tuple[int, int]) -> list[CareerStep]:
         else:
             low, high = float(m["a"]), float(m["b"])
         out.append(
-            CareerStep(number, body[0].text, joined(body[1:]), low, high, span_of(text, first, last))
+            CareerStep(
+                number, body[0].text, joined(body[1:]), low, high, span_of(text, first, last)
+            )
         )
     return out
 

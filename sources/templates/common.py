@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from sources.records import Evidence, HeadlineScore, Polarity, Rejection
 from sources.titles import canonical_title, slugify
 
 NUMBER = r"\d{1,3}(?:\.\d+)?"
-APOS = "['’]"
 DASH = "[-–—]"
+# "68/100", "4 out of 10", "78\n/ 100": value and scale (never a decimal's first digits).
+SCALE = rf"(?P<v>{NUMBER})\s*(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)"
 
 _LINE = re.compile(r"[^\n]+")
 _BULLET = re.compile(r"^[•·▪◦‣\-*–—>]+\s*")
@@ -92,6 +94,10 @@ def squash(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
+_LINE_MARKS = re.compile(r"[^\w\n]{0,4}|\d{1,2}[^\w\n]{0,3}")
+_MAX_HEADING = 160  # characters: longer lines are prose, not headings
+
+
 class Heading:
     """A heading line found by literal phrases (fast ``str.find``, no regex scan).
 
@@ -109,8 +115,8 @@ class Heading:
         self.whole = whole
 
     def _ok(self, text: str, line_start: int, at: int, line_end: int, phrase: str) -> bool:
-        if line_end - line_start > 160:
-            return False
+        if line_start < 0 or line_end < 0:
+            return False  # no line break within reach: a line too long to be a heading
         if self.anchored and not _LINE_MARKS.fullmatch(text, line_start, at):
             return False
         return not self.whole or not text[at + len(phrase) : line_end].strip(" :")
@@ -122,9 +128,8 @@ class Heading:
         for phrase in self.phrases:
             at = text.find(phrase, pos, stop)
             while at >= 0 and (best is None or at < best[0]):
-                line_start = text.rfind("\n", 0, at) + 1
-                line_end = text.find("\n", at)
-                line_end = len(text) if line_end < 0 else line_end
+                line_start = _line_start(text, at)
+                line_end = _line_end(text, at)
                 if self._ok(text, line_start, at, line_end, phrase):
                     best = (line_start, line_end)
                     break
@@ -132,7 +137,21 @@ class Heading:
         return best
 
 
-_LINE_MARKS = re.compile(r"[^\w\n]{0,4}|\d{1,2}[^\w\n]{0,3}")
+def _line_start(text: str, at: int) -> int:
+    """Start of the line holding ``at``, or -1 if it lies over _MAX_HEADING back."""
+    floor = max(0, at - _MAX_HEADING)
+    nl = text.rfind("\n", floor, at)
+    if nl >= 0:
+        return nl + 1
+    return 0 if floor == 0 else -1
+
+
+def _line_end(text: str, at: int) -> int:
+    """End of the line holding ``at``, or -1 if it lies over _MAX_HEADING ahead."""
+    nl = text.find("\n", at, at + _MAX_HEADING)
+    if nl >= 0:
+        return nl
+    return len(text) if len(text) - at <= _MAX_HEADING else -1
 
 
 def sections(
@@ -196,7 +215,7 @@ _ACTION_SPLIT = re.compile(r"\s+[—–]\s+|:\s+|\s+-\s+")
 
 
 def split_action(s: str) -> tuple[str, str | None]:
-    """"Do X: because Y" / "Do X — because Y" -> ("Do X", "because Y")."""
+    """ "Do X: because Y" / "Do X — because Y" -> ("Do X", "because Y")."""
     parts = _ACTION_SPLIT.split(s, maxsplit=1)
     if len(parts) == 2 and parts[0].strip() and parts[1].strip():
         return parts[0].strip(), parts[1].strip()
@@ -204,7 +223,7 @@ def split_action(s: str) -> tuple[str, str | None]:
 
 
 def page_date(text: str, end: int | None = None) -> str | None:
-    """"Last updated: April 2026" -> "April 2026" (as written; the first such date)."""
+    """ "Last updated: April 2026" -> "April 2026" (as written; the first such date)."""
     stop = len(text) if end is None else end
     best: tuple[int, str] | None = None
     for keyword in _DATE_KEYWORDS:
@@ -360,7 +379,7 @@ def colon_items(text: str, start: int, end: int) -> list[Item]:
             found.append(Item(n, m["name"].strip(), m["desc"].strip(), span_of(text, line, line)))
     if found:
         return found
-    for first, second in zip(section_lines, section_lines[1:], strict=False):
+    for first, second in pairwise(section_lines):
         title = first.text.rstrip(":").strip()
         m = re.match(r"^(\d{1,2})[.)]\s*(.+)$", title)
         n = int(m[1]) if m else None
@@ -429,6 +448,3 @@ def found_phrases(text: str, phrases: Sequence[str | tuple[str, ...]]) -> float:
         if any(option in text for option in options):
             hits += 1
     return hits / len(phrases)
-
-
-SCALE = rf"(?P<v>{NUMBER})\s*(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from sources.records import Extraction, HeadlineScore, Polarity, Rejection
 from sources.templates.common import (
@@ -28,6 +29,7 @@ from sources.tools import find_tools
 
 TEMPLATE_ID = "generic"
 MIN_CONFIDENCE = 0.6
+MAX_ANCHORS = 2000  # score-like marks looked at; a page with more is not a score page
 _PERCENT_BASE = 0.45
 _DIGITS = re.compile(r"[\d.,:/%★☆()]+")
 
@@ -60,33 +62,30 @@ _SCORE_WORDS = re.compile(
     r"\b(?:score|rating|rated|level|index|probability|likelihood|chance|grade|meter|outlook)\b",
     re.IGNORECASE,
 )
+# Each pattern starts with literal words, so the scan over the page stays fast.
 _OCCUPATION = (
-    re.compile(r"\b(?:Will|Can|Could) AI replace (?:an?\s+|the\s+)?(?P<occ>[^\n?|]{2,80}?)\?", re.I),
+    re.compile(r"AI [Rr]eplace (?:an?\s+|the\s+)?(?P<occ>[^\n?|]{2,80}?)\?"),
     re.compile(
-        r"\bIs (?:being )?(?:an?\s+)?(?P<occ>[^\n?|]{2,80}?)\s+(?:at risk (?:from|of)|safe from"
-        r"|threatened by|replaceable by|going to be replaced by)\s+(?:AI|automation|artificial)",
-        re.I,
+        r"Is (?:being )?(?:an?\s+)?(?P<occ>[^\n?|]{2,80}?)\s+(?:at risk (?:from|of)|safe from"
+        r"|threatened by|replaceable by|going to be replaced by)\s+(?:AI|automation|artificial)"
+    ),
+    re.compile(r"Will (?:an?\s+)?(?P<occ>[^\n?|]{2,80}?) be replaced by (?:AI|robots|automation)"),
+    re.compile(
+        r"(?m:^)[^\w\n]{0,4}(?P<occ>[^:\n|]{2,80}?)[ \t]*[:|–—-][ \t]*(?:AI|[Aa]utomation) "
+        r"(?:[Rr]isk|[Ee]xposure|[Ii]mpact|[Oo]utlook|[Ss]afety)\b"
     ),
     re.compile(
-        r"\bWill (?:an?\s+)?(?P<occ>[^\n?|]{2,80}?) be replaced by (?:AI|robots|automation)", re.I
+        r"How (?:safe|secure|AI-proof|future-proof) (?:is|are) (?:an?\s+|the\s+)?"
+        r"(?P<occ>[^\n?|]{2,60}?)(?: jobs?| careers?| roles?)?(?: from AI)?\?"
     ),
     re.compile(
-        r"^[^\w\n]{0,4}(?P<occ>[^:\n|]{2,80}?)\s*[:|–—-]\s*(?:AI|automation) "
-        r"(?:risk|exposure|impact|outlook|safety)\b",
-        re.I | re.M,
-    ),
-    re.compile(
-        r"\bHow (?:safe|secure|AI-proof|future-proof) (?:is|are) (?:an?\s+|the\s+)?"
-        r"(?P<occ>[^\n?|]{2,60}?)(?: jobs?| careers?| roles?)?(?: from AI)?\?",
-        re.I,
-    ),
-    re.compile(
-        r"\b(?:AI|automation) risk (?:for|of) (?:an?\s+)?(?P<occ>[A-Z][^\n.,:?|]{1,60}?)"
-        r"(?=\s*(?:[.,:?|\n]|$))",
+        r"AI risk (?:for|of) (?:an?\s+)?(?P<occ>[A-Z][^\n.,:?|]{1,60}?)(?=\s*(?:[.,:?|\n]|$))",
         re.M,
     ),
 )
-_NOT_OCCUPATIONS = re.compile(r"^(?:my|your|our|their|his|her)\b|^(?:jobs?|humans?|people|workers|us|me|you)$", re.I)
+_NOT_OCCUPATIONS = re.compile(
+    r"^(?:my|your|our|their|his|her)\b|^(?:jobs?|humans?|people|workers|us|me|you)$", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +128,14 @@ def _polarity(text: str, start: int, end: int, lo: int, hi: int) -> tuple[Polari
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
     """Context of a number: its own line, plus the line before when the number
     stands (almost) alone on its line, as in "Automation risk" / "62%"."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
+    floor = max(0, start - 160)
+    line_start = max(text.rfind("\n", floor, start) + 1, floor)
+    line_end = text.find("\n", end, end + 80)
+    line_end = min(len(text), end + 80) if line_end < 0 else line_end
     lo = line_start
-    if line_end - line_start <= 24 and line_start > 0:
-        lo = text.rfind("\n", 0, line_start - 1) + 1
-    return max(lo, start - 160), min(line_end, end + 80)
+    if line_end - line_start <= 24 and line_start > floor:
+        lo = max(text.rfind("\n", floor, line_start - 1) + 1, floor)
+    return lo, line_end
 
 
 def _candidate(
@@ -158,17 +158,18 @@ def _candidate(
         return None  # "23% of jobs will change", "55% automatable" are not headline scores
     confidence = base + (0.15 if score_word else 0.0) + (0.15 if distance <= 40 else 0.05)
     confidence -= 0.25 if start >= own_end else 0.0
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = max(text.rfind("\n", lo, start) + 1, lo)
     lead = " ".join(_DIGITS.sub("", text[line_start:start]).split()).casefold()
-    if not lead and line_start > 0:  # the number alone on its line: the line above leads
-        lead = " ".join(text[text.rfind("\n", 0, line_start - 1) + 1 : line_start].split())
-        lead = lead.casefold()
+    if not lead and line_start > lo:  # the number alone on its line: the line above leads
+        lead = " ".join(text[lo:line_start].split()).casefold()
     return Candidate(value, scale, polarity, round(confidence, 3), start, end, lead)
 
 
 def _lead_has_keyword(text: str, lo: int, start: int) -> bool:
     window = max(lo, start - 30)
-    return bool(_RISK_WORDS.search(text, window, start) or _SAFETY_WORDS.search(text, window, start))
+    return bool(
+        _RISK_WORDS.search(text, window, start) or _SAFETY_WORDS.search(text, window, start)
+    )
 
 
 def candidates(text: str, own_end: int) -> list[Candidate]:
@@ -181,7 +182,7 @@ def candidates(text: str, own_end: int) -> list[Candidate]:
             out.append(c)
 
     stars_done = -1
-    for a in _ANCHOR.finditer(text):
+    for a in islice(_ANCHOR.finditer(text), MAX_ANCHORS):
         kind = a.group()
         if kind in ("/", "out of", "%"):
             before = _BEFORE.search(text, max(0, a.start() - 12), a.start())

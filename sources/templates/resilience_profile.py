@@ -53,7 +53,9 @@ _OCCUPATION = (
 )
 _SCORE = re.compile(rf"Average resilience score[ \t]*:?\s*{SCALE}")
 _SCORE_LOOSE = re.compile(rf"resilience score(?: is| of|:)?\s*{SCALE}", re.IGNORECASE)
-_LABEL = re.compile(r"AI risk profile[ \t]*\n?[ \t]*(?P<label>[A-Za-z][A-Za-z -]{0,30}?\bexposure)\b")
+_LABEL = re.compile(
+    r"AI risk profile[ \t]*\n?[ \t]*(?P<label>[A-Za-z][A-Za-z -]{0,30}?\bexposure)\b"
+)
 _PCT = re.compile(rf"(?P<pct>{NUMBER})\s*%\s*automatable")
 
 _TASKS = Heading("What AI can (and can't) do", "What AI can (and can’t) do")
@@ -122,7 +124,9 @@ def _steps(text: str, start: int, end: int) -> list[Recommendation]:
         when = horizon(body[-1].text) if len(body) > 1 else None
         middle = body[1:-1] if when else body[1:]
         out.append(
-            Recommendation(number, body[0].text, joined(middle), when, span_of(text, marker, body[-1]))
+            Recommendation(
+                number, body[0].text, joined(middle), when, span_of(text, marker, body[-1])
+            )
         )
     return out
 

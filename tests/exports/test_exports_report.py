@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -10,11 +17,44 @@ import duckdb
 import pandas as pd
 import pytest
 
-import exports.report as report_module
+import exports.report_charts as report_charts
 from exports.report import build_report
 from exports.report_charts import RISK_AXIS_LABEL, dot_label
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+REPO = Path(__file__).resolve().parents[2]
+WHEN = datetime(2026, 4, 2, 12, 0, tzinfo=UTC)
+DIGEST = "[0-9a-f]{12}"
+
+
+def _chart_files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "charts").glob("*.png"))}
+
+
+def base64_of(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _titles(drawn: list) -> list[str]:
+    return [getattr(chart, "title", type(chart).__name__) for chart in drawn]
+
+
+def _chart_stats(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "charts").glob("*.png")}
+
+
+@pytest.fixture
+def draw_counter(monkeypatch):
+    """Records every chart drawn in this process (the serial path)."""
+    drawn: list = []
+    draw = report_charts.draw_chart
+
+    def counting(chart):
+        drawn.append(chart)
+        return draw(chart)
+
+    monkeypatch.setattr(report_charts, "draw_chart", counting)
+    return drawn
 
 
 class _Page(HTMLParser):
@@ -70,8 +110,10 @@ def report_warehouse(tmp_path_factory, warehouse_factory):
 
 @pytest.fixture(scope="module")
 def report(report_warehouse, tmp_path_factory) -> tuple[Path, str]:
-    """The report of the shared warehouse, built once for the read-only tests."""
-    index = build_report(report_warehouse, tmp_path_factory.mktemp("out") / "report")
+    """The report of the shared warehouse, built once (serially) for the read-only tests."""
+    index = build_report(
+        report_warehouse, tmp_path_factory.mktemp("out") / "report", generated_at=WHEN
+    )
     return index, index.read_text(encoding="utf-8")
 
 
@@ -101,15 +143,18 @@ def test_report_is_offline(report):
 
 def test_charts_are_png_files_and_embedded(report):
     index, html = report
-    charts = sorted((index.parent / "charts").glob("*.png"))
-    names = {p.name for p in charts}
-    assert "occupation-machine-learning-engineer.png" in names
-    assert {"overview-medians.png", "source-bias.png"} <= names
-    assert len(charts) == 10 + 2  # one per occupation section + overview + source bias
-    for png in charts:
-        data = png.read_bytes()
-        assert data.startswith(PNG_MAGIC) and len(data) > 1000, png.name
-    assert html.count("data:image/png;base64,") == len(charts)
+    files = _chart_files(index.parent)
+    names = " ".join(files)
+    # Content-addressed names: <kind>-<12 hex digits of the digest of what is drawn>.png
+    for kind in ("occupation-machine-learning-engineer", "overview-medians", "source-bias"):
+        assert re.search(rf"\b{kind}-{DIGEST}\.png\b", names), kind
+    assert len(files) == 10 + 2  # one per occupation section + overview + source bias
+    for name, data in files.items():
+        assert data.startswith(PNG_MAGIC) and len(data) > 1000, name
+        assert data[25] == 3, name  # colour type 3: a palette PNG
+    assert html.count("data:image/png;base64,") == len(files)
+    for data in files.values():  # each file is the image embedded in the page
+        assert base64_of(data) in html
 
 
 def test_hostile_titles_are_escaped(report, hostile_titles):
@@ -171,9 +216,8 @@ def test_missing_views_and_columns_are_tolerated(tmp_path, frames, load_views):
     assert "lacks the column(s) ci_low, ci_high, agreement" in html
     assert "Calibration was skipped" in html
     # No source rows, no tasks, no salaries, no history: no occupation chart.
-    assert sorted(p.name for p in (tmp_path / "report" / "charts").iterdir()) == [
-        "overview-medians.png"
-    ]
+    names = [p.name for p in (tmp_path / "report" / "charts").iterdir()]
+    assert len(names) == 1 and re.fullmatch(rf"overview-medians-{DIGEST}\.png", names[0])
 
 
 def test_calibration_skipped_is_explained(tmp_path, frames, load_views):
@@ -195,7 +239,7 @@ def test_calibration_skipped_is_explained(tmp_path, frames, load_views):
         "Calibration was skipped: fewer than 2 sources share &gt;= 3 occupations with each other."
         in html
     )
-    assert not (tmp_path / "report" / "charts" / "source-bias.png").exists()
+    assert not list((tmp_path / "report" / "charts").glob("source-bias-*"))
     _assert_offline(html)
 
 
@@ -232,9 +276,32 @@ def test_sections_are_capped_but_the_overview_lists_all(tmp_path, frames, load_v
     assert html.count('<tr><td data-sort="occupation ') == 40
 
 
+def test_sections_prefer_sources_then_disagreement_then_slug(tmp_path, frames, load_views):
+    base = frames["consensus_profiles"].iloc[0].to_dict()
+    spreads = {"a": 10.0, "b": 60.0, "c": 30.0, "d": 60.0, "e": None, "f": 90.0}
+    profiles = pd.DataFrame(
+        [
+            {
+                **base,
+                "occupation": f"Job {slug}",
+                "occupation_slug": slug,
+                "n_sources": 5 if slug != "f" else 2,  # f disagrees most but has fewer sources
+                "risk_min": 20.0 if spread is not None else None,
+                "risk_max": 20.0 + spread if spread is not None else None,
+            }
+            for slug, spread in spreads.items()
+        ]
+    )
+    con = duckdb.connect()
+    load_views(con, {"consensus_profiles": profiles})
+    html = build_report(con, tmp_path / "report", max_sections=3).read_text(encoding="utf-8")
+    # b and d tie on spread (slug decides), then c; shown in title order.
+    assert _parse(html).sections() == ["b", "c", "d"]
+
+
 def test_rebuild_removes_stale_charts(report_warehouse, tmp_path):
     out = tmp_path / "report"
-    stale = out / "charts" / "occupation-gone.png"
+    stale = out / "charts" / "occupation-gone-0123456789ab.png"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(PNG_MAGIC)
     (out / "charts" / "keep.txt").write_text("not a chart")
@@ -242,12 +309,128 @@ def test_rebuild_removes_stale_charts(report_warehouse, tmp_path):
     assert not stale.exists()
     assert len(list((out / "charts").glob("*.png"))) == 3
     assert (out / "charts" / "keep.txt").exists()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_unchanged_warehouse_draws_nothing(report, report_warehouse, tmp_path, draw_counter):
+    index, html = report
+    out = tmp_path / "report"
+    shutil.copytree(index.parent, out)
+    before = _chart_stats(out)
+    again = build_report(report_warehouse, out, generated_at=WHEN)
+    assert draw_counter == []  # every chart came from its file
+    assert again.read_text(encoding="utf-8") == html  # the same page, byte for byte
+    assert _chart_stats(out) == before  # chart files untouched: same inodes and times
+
+
+def test_changed_occupation_redraws_only_its_chart(tmp_path, frames, load_views, draw_counter):
+    con = duckdb.connect()
+    load_views(con, frames)
+    out = tmp_path / "report"
+    build_report(con, out, max_sections=3, generated_at=WHEN)
+    first = _chart_files(out)
+    assert len(first) == 3 + 2 and len(draw_counter) == 5
+    draw_counter.clear()
+
+    scores = frames["source_scores"]
+    mle = scores["occupation_slug"] == "machine-learning-engineer"
+    jobisque = mle & (scores["source"] == "jobisque")
+    # A column the chart does not show changes nothing...
+    frames["source_scores"] = scores.assign(label=scores["label"].where(~mle, "Relabelled"))
+    load_views(con, frames)
+    build_report(con, out, max_sections=3, generated_at=WHEN)
+    assert draw_counter == [] and _chart_files(out) == first
+
+    # ...a score it shows redraws that occupation's chart and nothing else.
+    frames["source_scores"] = frames["source_scores"].assign(
+        risk_score=scores["risk_score"].where(~jobisque, 52.0),
+        raw_score=scores["raw_score"].where(~jobisque, "52/100"),
+    )
+    load_views(con, frames)
+    html = build_report(con, out, max_sections=3, generated_at=WHEN).read_text(encoding="utf-8")
+    assert _titles(draw_counter) == ["Machine Learning Engineer"]
+    second = _chart_files(out)
+    gone, new = set(first) - set(second), set(second) - set(first)
+    assert len(gone) == len(new) == 1  # the stale chart was pruned
+    assert gone.pop().startswith("occupation-machine-learning-engineer-")
+    assert base64_of(second[new.pop()]) in html
+    assert {k: v for k, v in first.items() if k in second} == {
+        k: v for k, v in second.items() if k in first
+    }
+    _assert_offline(html)
+
+
+def test_truncated_chart_file_is_redrawn(report, report_warehouse, tmp_path, draw_counter):
+    out = tmp_path / "report"
+    shutil.copytree(report[0].parent, out)
+    victim = next((out / "charts").glob("occupation-machine-learning-engineer-*.png"))
+    good = victim.read_bytes()
+    victim.write_bytes(good[: len(good) // 2])
+    build_report(report_warehouse, out, generated_at=WHEN)
+    assert _titles(draw_counter) == ["Machine Learning Engineer"]
+    assert victim.read_bytes() == good
+
+
+def test_chart_digest_covers_what_is_drawn():
+    profile = {"risk_median": 32.0, "ci_low": 22.0, "ci_high": 40.0, "risk_calibrated": None}
+    row = {"source": "jobisque", "raw_score": "48/100", "risk_score": 48.0, "label": "x"}
+
+    def digest(**changes):
+        chart = report_charts.occupation_chart_data(
+            "Engineer", profile, [{**row, **changes}], [], [], []
+        )
+        return report_charts.chart_digest(chart)
+
+    assert digest() == digest(label="something else", document_id="other")
+    assert digest() != digest(risk_score=49.0)
+    assert digest() != digest(raw_score="4.8/10")
 
 
 @pytest.mark.slow
-def test_parallel_charts_match_serial_ones(report, report_warehouse, tmp_path, monkeypatch):
-    monkeypatch.setattr(report_module, "PARALLEL_MIN_CHARTS", 2)
-    index = build_report(report_warehouse, tmp_path / "report", workers=2)
-    serial_dir = report[0].parent / "charts"
-    parallel = {p.name: p.read_bytes() for p in (index.parent / "charts").glob("*.png")}
-    assert parallel == {p.name: p.read_bytes() for p in serial_dir.glob("*.png")}
+def test_parallel_drawing_needs_no_main_guard_and_matches_serial(report, tmp_path):
+    """Worker processes draw byte-identical charts and never import the caller's main."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import sys, time
+            from pathlib import Path
+
+            import exports.report_charts as rc
+            from exports.report import build_report
+            from tests.exports.conftest import make_warehouse
+
+            print("MAIN MODULE BODY", flush=True)
+            rc.PARALLEL_MIN_CHARTS = rc.MIN_CHARTS_PER_PROCESS = 1
+            here = []
+            draw = rc.draw_chart
+
+            def slow_draw(chart):  # slow this process down so the worker draws too
+                here.append(chart)
+                time.sleep(0.3)
+                return draw(chart)
+
+            rc.draw_chart = slow_draw
+            con = make_warehouse(Path(sys.argv[1]))
+            build_report(con, Path(sys.argv[2]), workers=2)
+            print("DRAWN HERE", len(here), flush=True)
+            """
+        )
+    )
+    out = tmp_path / "report"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "wh.duckdb"), str(out)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    both = done.stdout + done.stderr
+    assert both.count("MAIN MODULE BODY") == 1, both
+    drawn_here = int(re.search(r"DRAWN HERE (\d+)", done.stdout).group(1))
+    assert drawn_here < 12  # the worker drew the others
+    assert _chart_files(out) == _chart_files(report[0].parent)
+    _assert_offline((out / "index.html").read_text(encoding="utf-8"))

@@ -20,7 +20,9 @@ def _png() -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def _rejected(doc, code: str) -> Rejection:
@@ -86,6 +88,12 @@ def test_latin1_page_with_meta_charset_decodes_to_the_right_title():
     assert doc.extraction is not None and doc.extraction.occupation == "Pâtissier"
 
 
+def test_utf8_bytes_under_a_stale_latin1_declaration_stay_utf8():
+    page = PATISSIER.replace("<head>", '<head><meta charset="iso-8859-1">')
+    doc = parse_document(page.encode("utf-8"), name="resaved.html")
+    assert doc.extraction is not None and doc.extraction.occupation == "Pâtissier"
+
+
 def test_utf16_with_bom_gives_the_same_text_hash_as_utf8(seed_bytes, seeds):
     text = seed_bytes("ai_safe_careers").decode("utf-8")
     for data in (codecs.BOM_UTF16_LE + text.encode("utf-16-le"), text.encode("utf-16")):
@@ -93,6 +101,12 @@ def test_utf16_with_bom_gives_the_same_text_hash_as_utf8(seed_bytes, seeds):
         assert doc.extraction is not None, doc.rejection
         assert doc.extraction.score.raw_text == "9/10"
         assert doc.text_sha256 == seeds["ai_safe_careers"].text_sha256
+
+
+def test_utf16_without_bom_is_recognised_by_its_nul_pattern(seed_bytes, seeds):
+    data = seed_bytes("impact_report").decode("utf-8").encode("utf-16-le")
+    doc = parse_document(data, name="seed.txt")
+    assert doc.text_sha256 == seeds["impact_report"].text_sha256
 
 
 def test_utf8_bom_and_crlf_give_the_same_text_hash(seed_bytes, seeds):
@@ -119,7 +133,11 @@ def test_twenty_thousand_nested_divs_are_a_parse_error_not_an_exception():
 
 
 def test_score_out_of_range(seed_bytes):
-    data = seed_bytes("impact_report").replace(b"4/10", b"12/10").replace(b"4 out of 10", b"12 out of 10")
+    data = (
+        seed_bytes("impact_report")
+        .replace(b"4/10", b"12/10")
+        .replace(b"4 out of 10", b"12 out of 10")
+    )
     doc = parse_document(data, name="x.txt")
     assert "12/10" in _rejected(doc, "score_out_of_range").detail
     assert doc.text_sha256 is not None

@@ -22,7 +22,8 @@ def _career_guide_page(seed_text: str, *, score_markup: str, extra: str = "") ->
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Machine Learning Engineer Career Guide | CareerPath</title>
-<script type="application/json" id="state">{{"related":[{{"title":"Data Scientist","score":"55 / 100"}}],
+<script type="application/json" id="state">{{"related":
+ [{{"title":"Data Scientist","score":"55 / 100"}}],
  "gauge":"How AI-proof is this career? 41 / 100"}}</script>
 <style>.gauge span {{ font-weight: 700 }}</style></head>
 <body>
@@ -119,9 +120,7 @@ def test_each_seed_as_html_extracts_like_the_text_capture(seed_bytes, as_html, s
 
 
 def _without_evidence(record) -> tuple:
-    return tuple(
-        getattr(record, f) for f in record.__dataclass_fields__ if f != "evidence"
-    )
+    return tuple(getattr(record, f) for f in record.__dataclass_fields__ if f != "evidence")
 
 
 def test_impact_report_header_as_inline_spans_and_as_definition_list():
@@ -138,5 +137,9 @@ def test_impact_report_header_as_inline_spans_and_as_definition_list():
         page = f"<html><body>{body.format(header=header)}</body></html>".encode()
         ex = parse_document(page, name="x.html").extraction
         assert ex is not None
-        assert (ex.source, ex.occupation, ex.score.raw_text) == ("impact_report", "Paralegal", "4/10")
+        assert (ex.source, ex.occupation, ex.score.raw_text) == (
+            "impact_report",
+            "Paralegal",
+            "4/10",
+        )
         assert (ex.industry, ex.label) == ("Legal", "moderate")

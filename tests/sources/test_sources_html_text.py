@@ -16,7 +16,9 @@ def test_inline_elements_do_not_break_and_blocks_do():
         "<div>Average <b>resilience</b> score</div><ul><li>one</li><li>two</li></ul>"
         "<p>para</p><p>graph</p>a<br>b</body></html>"
     )
-    assert html_to_text(page) == "68/100\nAverage resilience score\none\ntwo\n\npara\n\ngraph\n\na\nb"
+    assert (
+        html_to_text(page) == "68/100\nAverage resilience score\none\ntwo\n\npara\n\ngraph\n\na\nb"
+    )
 
 
 def test_invisible_content_is_dropped():
@@ -47,7 +49,10 @@ def test_markup_whitespace_collapses_like_a_browser():
 
 
 def test_same_visible_text_gives_same_hash_whatever_the_markup():
-    a = '<html><body><div class="a" id="x"><p>Risk Level: 4/10</p><p>Industry: Legal</p></div></body></html>'
+    a = (
+        '<html><body><div class="a" id="x"><p>Risk Level: 4/10</p><p>Industry: Legal</p>'
+        "</div></body></html>"
+    )
     b = (
         '<html>\r\n<body>\r\n  <div id="x"   class="a">\r\n\t<p>Risk Level:\r\n 4/10</p>\r\n'
         "    <p>Industry:&nbsp;Legal</p>\r\n  </div>\r\n</body>\r\n</html>\r\n"
