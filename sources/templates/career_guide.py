@@ -23,38 +23,18 @@ from sources.templates.common import (
     SCALE,
     Heading,
     Line,
-    evidence,
-    find_occupation,
-    found_phrases,
+    Template,
+    TemplatePage,
     is_note,
     joined,
     lines,
     ordinal,
-    page_date,
-    related_start,
-    resolve_score,
-    sections,
+    set_label,
     span_of,
-    squash,
-    tiered_hits,
 )
-from sources.tools import find_tools
 
 TEMPLATE_ID = "career_guide"
 
-_FINGERPRINTS = (
-    "How AI-proof is this career?",
-    "actually does",
-    "by country",
-    "Career progression",
-    "Where can you pivot from this role?",
-    "Day-in-the-life",
-)
-_OCCUPATION = (
-    re.compile(r"What an? (?P<occ>[^\n]{2,100}?) actually does\b"),
-    re.compile(rf"(?P<occ>[^\n]{{2,100}}?) salary[ \t]*{DASH}[ \t]*by country", re.M),
-    re.compile(r"(?P<occ>[^\n]{2,100}?) skills needed[ \t]*$", re.M),
-)
 _SCORE = re.compile(
     rf"How AI-proof is this career\?[^\d]{{0,300}}?(?<![\d.])(?P<v>{NUMBER})\s*"
     rf"(?:/|out of)\s*(?P<s>\d{{1,3}})(?!\d|\.\d)"
@@ -69,29 +49,38 @@ _YEARS = re.compile(
 )
 _EASE = re.compile(r"Ease[ \t]*:\s*(?P<ease>[A-Za-z]+(?:[ -][A-Za-z]+)?)[ \t]*", re.IGNORECASE)
 
-_DOES = Heading("actually does", anchored=False)
-_SKILLS = Heading("skills needed", anchored=False, whole=True)
-_DAY = Heading("Day-in-the-life")
-_SALARY = Heading("by country", anchored=False)
-_RISK = Heading("AI risk & future-proofing", "How AI-proof is this career")
-_PROGRESSION = Heading("Career progression")
-_PIVOTS = Heading("Where can you pivot")
-_SOURCES = Heading("Sources & methodology")
-_SECTIONS = {
-    "does": _DOES,
-    "skills": _SKILLS,
-    "day": _DAY,
-    "salary": _SALARY,
-    "risk": _RISK,
-    "progression": _PROGRESSION,
-    "pivots": _PIVOTS,
-    "sources": _SOURCES,
-}
 
-
-def detect(text: str) -> float:
-    """Share of this template's fixed wording present in the text."""
-    return found_phrases(text, _FINGERPRINTS)
+_TEMPLATE = Template(
+    TEMPLATE_ID,
+    fingerprints=(
+        "How AI-proof is this career?",
+        "actually does",
+        "by country",
+        "Career progression",
+        "Where can you pivot from this role?",
+        "Day-in-the-life",
+    ),
+    occupation=(
+        re.compile(r"What an? (?P<occ>[^\n]{2,100}?) actually does\b"),
+        re.compile(rf"(?P<occ>[^\n]{{2,100}}?) salary[ \t]*{DASH}[ \t]*by country", re.M),
+        re.compile(r"(?P<occ>[^\n]{2,100}?) skills needed[ \t]*$", re.M),
+    ),
+    score_tiers=((_SCORE,), (_SCORE_LOOSE,)),
+    polarity="safety",
+    score_name="AI-proof score",
+    no_occupation="no 'What a ... actually does' heading",
+    headings={
+        "does": Heading("actually does", anchored=False),
+        "skills": Heading("skills needed", anchored=False, whole=True),
+        "day": Heading("Day-in-the-life"),
+        "salary": Heading("by country", anchored=False),
+        "risk": Heading("AI risk & future-proofing", "How AI-proof is this career"),
+        "progression": Heading("Career progression"),
+        "pivots": Heading("Where can you pivot"),
+        "sources": Heading("Sources & methodology"),
+    },
+)
+detect = _TEMPLATE.detect
 
 
 def _anchored(section_lines: list[Line], anchor: re.Pattern[str]):
@@ -147,34 +136,13 @@ def _pivots(text: str, span: tuple[int, int]) -> list[Pivot]:
     return out
 
 
-def extract(text: str) -> Extraction | Rejection:
-    """Everything a career guide states (see module docstring)."""
-    occ = find_occupation(text, _OCCUPATION)
-    own_end = related_start(text, occ.evidence.end if occ else 0)
-    tiers = tiered_hits(text, ((_SCORE,), (_SCORE_LOOSE,)), own_end)
-    resolved = resolve_score(text, tiers, "safety", "AI-proof score")
-    if isinstance(resolved, Rejection):
-        return resolved
-    if occ is None:
-        return Rejection("no_occupation", "no 'What a ... actually does' heading")
-    score, tier = resolved
-    ex = Extraction(
-        source=TEMPLATE_ID,
-        extraction_method=TEMPLATE_ID,
-        confidence=1.0 if tier == 0 else 0.85,
-        occupation_raw=occ.raw,
-        occupation=occ.canonical,
-        occupation_slug=occ.slug,
-        occupation_evidence=occ.evidence,
-        score=score,
-        page_date=page_date(text),
-        tools=find_tools(text, 0, own_end),
-    )
-    after = lines(text, score.evidence.end, min(own_end, score.evidence.end + 200))
-    if after and _LABEL_LINE.fullmatch(after[0].text):
-        ex.label_evidence = evidence(text, after[0].start, after[0].end)
-        ex.label = squash(after[0].text)
-    found = sections(text, _SECTIONS, own_end)
+def _details(text: str, page: TemplatePage) -> None:
+    """Gauge label, salaries, progression and pivots of a career guide."""
+    ex, found = page.extraction, page.sections
+    score_end = ex.score.evidence.end
+    after = lines(text, score_end, min(page.own_end, score_end + 200))
+    if after:  # the gauge's label is the line right after the score
+        set_label(ex, text, _LABEL_LINE.fullmatch(text, after[0].start, after[0].end))
     if span := found.get("salary"):
         showing = _SHOWING.search(text, *span)
         region = region_code(showing["region"]) if showing else None
@@ -183,4 +151,8 @@ def extract(text: str) -> Extraction | Rejection:
         ex.career_steps = _steps(text, span)
     if span := found.get("pivots"):
         ex.pivots = _pivots(text, span)
-    return ex
+
+
+def extract(text: str) -> Extraction | Rejection:
+    """Everything a career guide states (see module docstring)."""
+    return _TEMPLATE.extract(text, _details)

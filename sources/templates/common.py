@@ -1,4 +1,6 @@
-"""Helpers shared by the template adapters: lines, sections, spans, scores.
+"""Helpers shared by the template adapters: lines, sections, spans, scores,
+and :class:`Template`, the fixed wording of a site template and how a page of
+it is read (headline, label, industry, sections).
 
 Adapters read the normalised text line by line. A line keeps its offsets into
 the text, so every value built from lines gets an :class:`Evidence` whose
@@ -8,12 +10,13 @@ the text, so every value built from lines gets an :class:`Evidence` whose
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from sources.records import Evidence, HeadlineScore, Polarity, Rejection
+from sources.records import Evidence, Extraction, HeadlineScore, Polarity, Rejection
 from sources.titles import canonical_title, slugify
+from sources.tools import find_tools
 
 NUMBER = r"\d{1,3}(?:\.\d+)?"
 DASH = "[-–—]"
@@ -332,6 +335,133 @@ def resolve_score(
     return score, index
 
 
+LOOSE_TIER_CONFIDENCE = 0.85  # the score was found only by a looser tier of patterns
+
+
+def new_extraction(
+    text: str,
+    *,
+    source: str,
+    confidence: float,
+    occupation: Occupation,
+    score: HeadlineScore,
+    own_end: int,
+) -> Extraction:
+    """An extraction of what every page states: occupation, score, date and tools.
+
+    Tools are looked for only before ``own_end``, where the page's own content
+    ends (see :func:`related_start`).
+    """
+    return Extraction(
+        source=source,
+        extraction_method=source,
+        confidence=confidence,
+        occupation_raw=occupation.raw,
+        occupation=occupation.canonical,
+        occupation_slug=occupation.slug,
+        occupation_evidence=occupation.evidence,
+        score=score,
+        page_date=page_date(text),
+        tools=find_tools(text, 0, own_end),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TemplatePage:
+    """A template page read up to its own sections.
+
+    ``own_end`` is where the page's own content ends: what follows lists
+    *other* occupations (see :func:`related_start`). ``sections`` maps section
+    names to their spans before it (see :func:`sections`).
+    """
+
+    extraction: Extraction
+    own_end: int
+    sections: dict[str, tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A site template's fixed wording, and what every page of it is read for.
+
+    ``fingerprints``: phrases the template always writes (a tuple counts when
+    any member is present), for :meth:`detect`. ``occupation``: patterns with an
+    ``occ`` group, tried in order. ``score_tiers``: headline-score patterns
+    (``v`` and ``s`` groups), strictest tier first; a score from the first tier
+    gives confidence 1.0, from a later one :data:`LOOSE_TIER_CONFIDENCE`.
+    ``score_name`` names the score in rejections and ``no_occupation`` is the
+    detail when no occupation is found. ``headings``: the page's sections.
+    ``label``: the category label, read from its group ``label_group``.
+    ``industry``: a :func:`field` pattern for the industry.
+    """
+
+    template_id: str
+    fingerprints: Sequence[str | tuple[str, ...]]
+    occupation: Sequence[re.Pattern[str]]
+    score_tiers: Sequence[Sequence[re.Pattern[str]]]
+    polarity: Polarity
+    score_name: str
+    no_occupation: str
+    headings: Mapping[str, Heading]
+    label: re.Pattern[str] | None = None
+    label_group: str = "label"
+    industry: re.Pattern[str] | None = None
+
+    def detect(self, text: str) -> float:
+        """Share of this template's fixed wording present in the text."""
+        return found_phrases(text, self.fingerprints)
+
+    def read(self, text: str) -> TemplatePage | Rejection:
+        """The page's headline, label, industry and sections, or why not.
+
+        All are read before the page's own end. A page without a usable score
+        is rejected for that before a missing occupation.
+        """
+        occ = find_occupation(text, self.occupation)
+        own_end = related_start(text, occ.evidence.end if occ else 0)
+        tiers = tiered_hits(text, self.score_tiers, own_end)
+        resolved = resolve_score(text, tiers, self.polarity, self.score_name)
+        if isinstance(resolved, Rejection):
+            return resolved
+        if occ is None:
+            return Rejection("no_occupation", self.no_occupation)
+        score, tier = resolved
+        ex = new_extraction(
+            text,
+            source=self.template_id,
+            confidence=1.0 if tier == 0 else LOOSE_TIER_CONFIDENCE,
+            occupation=occ,
+            score=score,
+            own_end=own_end,
+        )
+        if self.label is not None:
+            set_label(ex, text, self.label.search(text, 0, own_end), self.label_group)
+        if self.industry is not None:
+            ex.industry = field_value(text, self.industry, own_end)
+        return TemplatePage(ex, own_end, sections(text, self.headings, own_end))
+
+    def extract(
+        self, text: str, details: Callable[[str, TemplatePage], None]
+    ) -> Extraction | Rejection:
+        """Everything the page states, or why not.
+
+        :meth:`read` gives the headline and the sections; ``details`` then adds
+        to the extraction what only this template states.
+        """
+        page = self.read(text)
+        if isinstance(page, Rejection):
+            return page
+        details(text, page)
+        return page.extraction
+
+
+def set_label(ex: Extraction, text: str, match: re.Match[str] | None, group: str | int = 0) -> None:
+    """Record a match's ``group`` as the page's category label (nothing without a match)."""
+    if match:
+        ex.label_evidence = evidence(text, match.start(group), match.end(group))
+        ex.label = squash(ex.label_evidence.snippet)
+
+
 _ORDINAL = re.compile(
     r"^(?P<n>\d{1,2})(?:[.)]\s*|\s*$|\s+(?=[A-Z])|(?<=\d\d)(?=[A-Z])|(?=[A-Z][a-z]))"
 )
@@ -438,6 +568,12 @@ def field(label: str, stops: Sequence[str]) -> re.Pattern[str]:
         rf"{re.escape(label)}[ \t]*(?::[ \t]*\n?|\n)[ \t]*"
         rf"(?P<value>(?:(?!{stop})[^|\n])+?)[ \t]*(?=\||\n|{stop}|\Z)"
     )
+
+
+def field_value(text: str, pattern: re.Pattern[str], end: int) -> str | None:
+    """The value of a :func:`field` pattern's first match before ``end``, squashed."""
+    m = pattern.search(text, 0, end)
+    return squash(m["value"]) if m else None
 
 
 def found_phrases(text: str, phrases: Sequence[str | tuple[str, ...]]) -> float:

@@ -21,11 +21,11 @@ from sources.templates.common import (
     NUMBER,
     evidence,
     find_occupation,
-    page_date,
+    new_extraction,
     related_start,
+    set_label,
     squash,
 )
-from sources.tools import find_tools
 
 TEMPLATE_ID = "generic"
 MIN_CONFIDENCE = 0.6
@@ -246,19 +246,13 @@ def extract(text: str) -> Extraction | Rejection:
         return Rejection("no_occupation", "no occupation title pattern on an unknown page")
     ev = evidence(text, best.start, best.end)
     score = HeadlineScore(squash(ev.snippet), best.value, best.scale, best.polarity, ev)
-    label = _LABEL_AFTER.match(text, best.end)
-    label_ev = evidence(text, label.start("label"), label.end("label")) if label else None
-    return Extraction(
+    ex = new_extraction(
+        text,
         source=TEMPLATE_ID,
-        extraction_method=TEMPLATE_ID,
         confidence=min(round(confidence, 3), 0.9),
-        occupation_raw=occ.raw,
-        occupation=occ.canonical,
-        occupation_slug=occ.slug,
-        occupation_evidence=occ.evidence,
+        occupation=occ,
         score=score,
-        label=squash(label_ev.snippet) if label_ev else None,
-        label_evidence=label_ev,
-        page_date=page_date(text),
-        tools=find_tools(text, 0, own_end),
+        own_end=own_end,
     )
+    set_label(ex, text, _LABEL_AFTER.match(text, best.end), "label")
+    return ex

@@ -27,42 +27,19 @@ from sources.templates.common import (
     SCALE,
     Heading,
     Line,
+    Template,
+    TemplatePage,
     evidence,
     field,
-    find_occupation,
-    found_phrases,
     lines,
-    page_date,
-    related_start,
-    resolve_score,
-    sections,
     sentences,
     span_of,
     split_action,
-    squash,
     strip_bullet,
-    tiered_hits,
 )
-from sources.tools import find_tools
 
 TEMPLATE_ID = "impact_report"
 
-_FINGERPRINTS = (
-    "AI Impact on ",
-    "Risk Level",
-    "Risk Category",
-    "Adaptation Strategy for",
-    "Salary Impact Projection",
-    "Tasks That Remain Safe from AI",
-)
-_OCCUPATION = (
-    re.compile(
-        r"AI Impact on (?:an?\s+|the\s+)?(?P<occ>[^\n|]{2,100}?)(?:\s+[|–—-]\s+[^\n]*)?[ \t]*$",
-        re.M,
-    ),
-    re.compile(r"How AI Is Changing the (?P<occ>[^\n]{2,100}?) Profession"),
-    re.compile(r"disruption risk for (?P<occ>[^\n]{2,100}?) professionals"),
-)
 _SCORE = re.compile(rf"Risk Level[ \t]*:?\s*{SCALE}")
 _RESTATED = re.compile(rf"disruption risk for [^\n]{{0,120}}?is rated {SCALE}")
 _SCORE_LOOSE = re.compile(rf"is rated {SCALE}")
@@ -75,31 +52,47 @@ _GROWTH = re.compile(
     re.IGNORECASE,
 )
 
-_OVERVIEW = Heading("Overview", whole=True)
-_CHANGING = Heading("How AI Is Changing")
-_AT_RISK = Heading("Tasks at Risk of Automation")
-_SAFE = Heading("Tasks That Remain Safe from AI")
-_TOOLS = Heading("AI Tools Entering This Role")
-_SALARY = Heading("Salary Impact Projection")
-_STRATEGY = Heading("Adaptation Strategy")
-_CERTS = Heading("Certifications to Strengthen")
-_SECTIONS = {
-    "overview": _OVERVIEW,
-    "changing": _CHANGING,
-    "at_risk": _AT_RISK,
-    "safe": _SAFE,
-    "tools": _TOOLS,
-    "salary": _SALARY,
-    "strategy": _STRATEGY,
-    "certs": _CERTS,
-}
 
 _BOILERPLATE = re.compile(r"(?:These |Familiarity |Employers )")
 
 
-def detect(text: str) -> float:
-    """Share of this template's fixed wording present in the text."""
-    return found_phrases(text, _FINGERPRINTS)
+_TEMPLATE = Template(
+    TEMPLATE_ID,
+    fingerprints=(
+        "AI Impact on ",
+        "Risk Level",
+        "Risk Category",
+        "Adaptation Strategy for",
+        "Salary Impact Projection",
+        "Tasks That Remain Safe from AI",
+    ),
+    occupation=(
+        re.compile(
+            r"AI Impact on (?:an?\s+|the\s+)?(?P<occ>[^\n|]{2,100}?)(?:\s+[|–—-]\s+[^\n]*)?[ \t]*$",
+            re.M,
+        ),
+        re.compile(r"How AI Is Changing the (?P<occ>[^\n]{2,100}?) Profession"),
+        re.compile(r"disruption risk for (?P<occ>[^\n]{2,100}?) professionals"),
+    ),
+    score_tiers=((_SCORE, _RESTATED), (_SCORE_LOOSE,)),
+    polarity="risk",
+    score_name="risk level",
+    no_occupation="no 'AI Impact on ...' heading",
+    headings={
+        "overview": Heading("Overview", whole=True),
+        "changing": Heading("How AI Is Changing"),
+        "at_risk": Heading("Tasks at Risk of Automation"),
+        "safe": Heading("Tasks That Remain Safe from AI"),
+        "tools": Heading("AI Tools Entering This Role"),
+        "salary": Heading("Salary Impact Projection"),
+        "strategy": Heading("Adaptation Strategy"),
+        "certs": Heading("Certifications to Strengthen"),
+    },
+    label=_LABEL,
+    label_group="value",
+    industry=_INDUSTRY,
+)
+detect = _TEMPLATE.detect
 
 
 def _list_lines(text: str, span: tuple[int, int], max_words: int) -> list[Line]:
@@ -165,37 +158,9 @@ def _strategy(text: str, span: tuple[int, int]) -> list[Recommendation]:
     return out
 
 
-def extract(text: str) -> Extraction | Rejection:
-    """Everything an AI impact report states (see module docstring)."""
-    occ = find_occupation(text, _OCCUPATION)
-    own_end = related_start(text, occ.evidence.end if occ else 0)
-    tiers = tiered_hits(text, ((_SCORE, _RESTATED), (_SCORE_LOOSE,)), own_end)
-    resolved = resolve_score(text, tiers, "risk", "risk level")
-    if isinstance(resolved, Rejection):
-        return resolved
-    if occ is None:
-        return Rejection("no_occupation", "no 'AI Impact on ...' heading")
-    score, tier = resolved
-    ex = Extraction(
-        source=TEMPLATE_ID,
-        extraction_method=TEMPLATE_ID,
-        confidence=1.0 if tier == 0 else 0.85,
-        occupation_raw=occ.raw,
-        occupation=occ.canonical,
-        occupation_slug=occ.slug,
-        occupation_evidence=occ.evidence,
-        score=score,
-        page_date=page_date(text),
-        tools=find_tools(text, 0, own_end),
-    )
-    label = _LABEL.search(text, 0, own_end)
-    if label:
-        ex.label_evidence = evidence(text, label.start("value"), label.end("value"))
-        ex.label = squash(ex.label_evidence.snippet)
-    industry = _INDUSTRY.search(text, 0, own_end)
-    if industry:
-        ex.industry = squash(industry["value"])
-    found = sections(text, _SECTIONS, own_end)
+def _details(text: str, page: TemplatePage) -> None:
+    """Task lists, tools, salary outlook and strategy of an AI impact report."""
+    ex, found = page.extraction, page.sections
     if span := found.get("at_risk"):
         ex.task_mentions += _tasks(text, span, "at_risk")
     if span := found.get("safe"):
@@ -211,4 +176,8 @@ def extract(text: str) -> Extraction | Rejection:
         ex.salary_bands = salary_mentions(text, *span)
     if span := found.get("strategy"):
         ex.recommendations = _strategy(text, span)
-    return ex
+
+
+def extract(text: str) -> Extraction | Rejection:
+    """Everything an AI impact report states (see module docstring)."""
+    return _TEMPLATE.extract(text, _details)

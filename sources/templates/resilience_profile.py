@@ -17,40 +17,20 @@ from sources.templates.common import (
     NUMBER,
     SCALE,
     Heading,
+    Template,
+    TemplatePage,
     evidence,
-    find_occupation,
-    found_phrases,
     horizon,
     joined,
     lines,
     numbered_chunks,
     ordinal,
-    page_date,
-    related_start,
-    resolve_score,
-    sections,
     span_of,
-    squash,
     strip_bullet,
-    tiered_hits,
 )
-from sources.tools import find_tools
 
 TEMPLATE_ID = "resilience_profile"
 
-_FINGERPRINTS = (
-    "AI risk profile",
-    "Average resilience score",
-    "How to raise your resilience",
-    "What humans still do better",
-    "automatable",
-    ("What AI can (and can't) do", "What AI can (and can’t) do"),
-)
-_OCCUPATION = (
-    re.compile(r"Is being (?:an?\s+)?(?P<occ>[^\n?]{2,100}?)\s+at risk from AI\?"),
-    re.compile(r"this is the average for (?P<occ>[^\n]{2,100}?)\.(?=\s|$)"),
-    re.compile(r"How to raise your resilience as (?:an?\s+)?(?P<occ>[^\n]{2,100}?)[ \t]*$", re.M),
-)
 _SCORE = re.compile(rf"Average resilience score[ \t]*:?\s*{SCALE}")
 _SCORE_LOOSE = re.compile(rf"resilience score(?: is| of|:)?\s*{SCALE}", re.IGNORECASE)
 _LABEL = re.compile(
@@ -58,16 +38,37 @@ _LABEL = re.compile(
 )
 _PCT = re.compile(rf"(?P<pct>{NUMBER})\s*%\s*automatable")
 
-_TASKS = Heading("What AI can (and can't) do", "What AI can (and can’t) do")
-_HUMANS = Heading("What humans still do better")
-_STEPS = Heading("How to raise your resilience")
-_FAQ = Heading("Frequently asked", "FAQ")
-_SECTIONS = {"tasks": _TASKS, "humans": _HUMANS, "steps": _STEPS, "faq": _FAQ}
 
-
-def detect(text: str) -> float:
-    """Share of this template's fixed wording present in the text."""
-    return found_phrases(text, _FINGERPRINTS)
+_TEMPLATE = Template(
+    TEMPLATE_ID,
+    fingerprints=(
+        "AI risk profile",
+        "Average resilience score",
+        "How to raise your resilience",
+        "What humans still do better",
+        "automatable",
+        ("What AI can (and can't) do", "What AI can (and can’t) do"),
+    ),
+    occupation=(
+        re.compile(r"Is being (?:an?\s+)?(?P<occ>[^\n?]{2,100}?)\s+at risk from AI\?"),
+        re.compile(r"this is the average for (?P<occ>[^\n]{2,100}?)\.(?=\s|$)"),
+        re.compile(
+            r"How to raise your resilience as (?:an?\s+)?(?P<occ>[^\n]{2,100}?)[ \t]*$", re.M
+        ),
+    ),
+    score_tiers=((_SCORE,), (_SCORE_LOOSE,)),
+    polarity="safety",
+    score_name="average resilience score",
+    no_occupation="no 'Is being a ... at risk from AI?' heading",
+    headings={
+        "tasks": Heading("What AI can (and can't) do", "What AI can (and can’t) do"),
+        "humans": Heading("What humans still do better"),
+        "steps": Heading("How to raise your resilience"),
+        "faq": Heading("Frequently asked", "FAQ"),
+    },
+    label=_LABEL,
+)
+detect = _TEMPLATE.detect
 
 
 def _tasks(text: str, start: int, end: int) -> list[TaskAutomation]:
@@ -131,34 +132,9 @@ def _steps(text: str, start: int, end: int) -> list[Recommendation]:
     return out
 
 
-def extract(text: str) -> Extraction | Rejection:
-    """Everything a resilience profile states (see module docstring)."""
-    occ = find_occupation(text, _OCCUPATION)
-    own_end = related_start(text, occ.evidence.end if occ else 0)
-    tiers = tiered_hits(text, ((_SCORE,), (_SCORE_LOOSE,)), own_end)
-    resolved = resolve_score(text, tiers, "safety", "average resilience score")
-    if isinstance(resolved, Rejection):
-        return resolved
-    if occ is None:
-        return Rejection("no_occupation", "no 'Is being a ... at risk from AI?' heading")
-    score, tier = resolved
-    ex = Extraction(
-        source=TEMPLATE_ID,
-        extraction_method=TEMPLATE_ID,
-        confidence=1.0 if tier == 0 else 0.85,
-        occupation_raw=occ.raw,
-        occupation=occ.canonical,
-        occupation_slug=occ.slug,
-        occupation_evidence=occ.evidence,
-        score=score,
-        page_date=page_date(text),
-        tools=find_tools(text, 0, own_end),
-    )
-    label = _LABEL.search(text, 0, own_end)
-    if label:
-        ex.label_evidence = evidence(text, label.start("label"), label.end("label"))
-        ex.label = squash(ex.label_evidence.snippet)
-    found = sections(text, _SECTIONS, own_end)
+def _details(text: str, page: TemplatePage) -> None:
+    """Tasks, human strengths, steps and FAQ salaries of a resilience profile."""
+    ex, found = page.extraction, page.sections
     if span := found.get("tasks"):
         ex.tasks_automation = _tasks(text, *span)
     if span := found.get("humans"):
@@ -167,4 +143,8 @@ def extract(text: str) -> Extraction | Rejection:
         ex.recommendations = _steps(text, *span)
     if span := found.get("faq"):
         ex.salary_bands = salary_mentions(text, *span)
-    return ex
+
+
+def extract(text: str) -> Extraction | Rejection:
+    """Everything a resilience profile states (see module docstring)."""
+    return _TEMPLATE.extract(text, _details)
