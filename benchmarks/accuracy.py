@@ -17,6 +17,9 @@ source ... expected loaded: ``source`` is the template id (``generic`` for
            unknown sites), and occupation, raw_value, scale_max, polarity,
            risk_score (±1e-6), label, fetched_at (to the second) and url
 ========== =====================================================================
+
+A document with the wrong status counts as wrong in every field checked on it,
+but is listed once among the mismatches, with the warehouse's reason.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ LOADED_FIELDS = FIELDS[3:]
 _TOLERANCE = 1e-6
 
 _QUERY = """
-SELECT d.path, d.status, d.reason_code, d.duplicate_of, d.document_id,
+SELECT d.path, d.status, d.reason_code, d.detail, d.duplicate_of, d.document_id,
        d.fetched_at AS doc_fetched_at, d.url AS doc_url,
        a.source, a.occupation, a.raw_value, a.scale_max, a.polarity, a.risk_score, a.label,
        a.fetched_at, a.url
@@ -156,9 +159,8 @@ def compare(truth: Iterable[dict[str, Any]], actual: dict[str, dict[str, Any]]) 
         acc.rows += 1
         path = t["relpath"]
         row = actual.get(path)
-        checks: list[tuple[str, Any, Any]] = [
-            ("status", t["expected_status"], row["status"] if row else "ignored")
-        ]
+        status = row["status"] if row else "ignored"
+        checks: list[tuple[str, Any, Any]] = [("status", t["expected_status"], status)]
         if t["expected_status"] in ("quarantined", "duplicate"):
             checks.append(("reason", _expected_reason(t), row["reason_code"] if row else None))
         if t["expected_status"] == "duplicate":
@@ -177,15 +179,20 @@ def compare(truth: Iterable[dict[str, Any]], actual: dict[str, dict[str, Any]]) 
                 ("fetched_at", _iso_utc(t["fetched_at"]), _iso_utc(got.get("fetched_at"))),
                 ("url", t["url"], got.get("url")),
             ]
-        all_ok = True
+        status_ok = status == t["expected_status"]
+        row_ok = status_ok
+        if not status_ok:  # one mismatch, with the warehouse's reason, for the whole row
+            why = f" ({row['reason_code']}: {row.get('detail') or ''})" if row else ""
+            acc.mismatches.append(Mismatch(path, "status", t["expected_status"], status + why))
         for name, expected, got_value in checks:
             acc.checked[name] += 1
             if _same(expected, got_value):
                 acc.correct[name] += 1
-            else:
-                all_ok = False
+                continue
+            row_ok = False
+            if status_ok:
                 acc.mismatches.append(Mismatch(path, name, expected, got_value))
-        acc.rows_all_correct += all_ok
+        acc.rows_all_correct += row_ok
     return acc
 
 

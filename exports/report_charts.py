@@ -43,6 +43,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -61,7 +62,12 @@ from PIL import Image  # a dependency of matplotlib
 log = logging.getLogger(__name__)
 
 CHART_CODE_VERSION = "4"
-"""Part of every chart's digest: bump it whenever a change here alters the pictures."""
+"""Part of every chart's digest: bump it whenever a change here alters the pictures.
+
+The digest also covers this module's source, so even an edit that forgets to bump
+it cannot leave outdated pictures under current names (at the price of redrawing
+every chart once after any edit here).
+"""
 
 RISK_AXIS_LABEL = "risk score (0–100, higher = more AI displacement risk)"
 SENIORITY_ORDER = ("entry", "mid", "senior", "lead")
@@ -97,11 +103,19 @@ _RC = {
     "axes.titley": 1.0,  # fixed title position: no search for overlapping decorations
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "legend.fontsize": 7.5,
 }
+
+
+def _source_digest() -> str:
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    except OSError:  # e.g. imported from an archive: the version constant alone decides
+        return "unknown"
+
+
 _RENDER_VERSION = (
-    f"report-charts {CHART_CODE_VERSION}; matplotlib {matplotlib.__version__}; "
-    f"pillow {PIL.__version__}; dpi {DPI}; colours {PALETTE_COLOURS}"
+    f"report-charts {CHART_CODE_VERSION}; source {_source_digest()}; "
+    f"matplotlib {matplotlib.__version__}; pillow {PIL.__version__}"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -353,10 +367,11 @@ def chart_digest(chart: Chart) -> str:
 
 _TEXT_CACHE_LIMIT = 20_000
 _text_images: dict[tuple, tuple] = {}
-_fast_text = all(
-    hasattr(FT2Font, name)
-    for name in ("set_text", "draw_glyphs_to_bitmap", "get_image", "get_bitmap_offset")
-) and hasattr(RendererAgg, "_prepare_font")
+_TEXT_API = ("set_text", "get_width_height", "get_descent", "draw_glyphs_to_bitmap", "get_image")
+# Off (standard text drawing) if this matplotlib lacks what the text cache relies on.
+_fast_text = all(hasattr(FT2Font, name) for name in (*_TEXT_API, "get_bitmap_offset")) and hasattr(
+    RendererAgg, "_prepare_font"
+)
 
 
 def _font_key(prop) -> tuple:
@@ -407,14 +422,19 @@ class _TextCachingRenderer(RendererAgg):
         return entry
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        global _fast_text
         if ismath or not _fast_text or _text_options(mtext):
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         image, x_offset, descent, _ = self._text_entry(s, prop, bool(gc.get_antialiased()))
         xd = descent * math.sin(math.radians(angle))
         yd = descent * math.cos(math.radians(angle))
-        self._renderer.draw_text_image(
-            image, round(x + x_offset + xd), round(y + yd) + 1, angle, gc
-        )
+        try:
+            self._renderer.draw_text_image(
+                image, round(x + x_offset + xd), round(y + yd) + 1, angle, gc
+            )
+        except TypeError:  # a matplotlib whose renderer takes no bitmap: draw text as usual
+            _fast_text = False
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         return None
 
     def get_text_width_height_descent(self, s, prop, ismath):
@@ -800,6 +820,7 @@ def _render_with_workers(charts: list[Chart], n_workers: int) -> list[bytes]:
             procs.append(proc)
         assert proc.stdin is not None and proc.stdout is not None
         i = None
+        given_work = False
         try:
             pickle.dump(list(sys.path), proc.stdin)
             while not stop.is_set():
@@ -808,6 +829,7 @@ def _render_with_workers(charts: list[Chart], n_workers: int) -> list[bytes]:
                 except queue.Empty:
                     i = None
                     break
+                given_work = True
                 pickle.dump(charts[i], proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 proc.stdin.flush()
                 png = pickle.load(proc.stdout)
@@ -820,6 +842,8 @@ def _render_with_workers(charts: list[Chart], n_workers: int) -> list[bytes]:
         finally:
             if i is not None:
                 todo.put(i)
+            if not given_work:  # all charts were drawn before it was ready: don't wait for it
+                proc.kill()
             with contextlib.suppress(OSError):
                 proc.stdin.close()
             proc.wait()

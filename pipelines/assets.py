@@ -272,12 +272,13 @@ def consensus_report(
     consensus_profiles: LoadSummary,
     warehouse: WarehouseResource,
     exports: ExportsResource,
+    landing: LandingResource,
 ) -> str:
     """A self-contained HTML report with charts: each source's score, consensus and interval."""
     from exports.report import build_report
 
     with warehouse.connect() as con:
-        index = build_report(con, exports.report_folder)
+        index = build_report(con, exports.report_folder, workers=landing.worker_count)
     context.add_output_metadata({"report": dg.MetadataValue.path(str(index))})
     return str(index)
 

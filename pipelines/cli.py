@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import dagster as dg
 import pandas as pd
 
-from pipelines.settings import Paths, setting
+from pipelines.settings import Paths, setting, worker_count
 
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 MAX_DOCUMENT_LINES = 40
@@ -185,7 +185,9 @@ def _report(args: argparse.Namespace) -> int:
     paths = Paths.from_env(warehouse=args.warehouse, report=args.out)
     try:
         with connect(paths.warehouse, read_only=True) as con:
-            index = build_report(con, paths.report)
+            index = build_report(
+                con, paths.report, workers=worker_count(int(setting("RISKPIPE_WORKERS")))
+            )
     except Exception as exc:
         print(f"riskpipe: report failed: {_one_line(_root_cause(exc))}", file=sys.stderr)
         return 1

@@ -1,4 +1,5 @@
-"""The static HTML report: sections, offline-ness, charts, escaping, missing data."""
+"""The static HTML report: sections, offline-ness, charts, escaping, missing data, the chart
+cache (content-addressed files, reuse, pruning) and parallel drawing."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _chart_files(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((out / "charts").glob("*.png"))}
 
 
-def base64_of(data: bytes) -> str:
+def _base64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
@@ -154,7 +155,7 @@ def test_charts_are_png_files_and_embedded(report):
         assert data[25] == 3, name  # colour type 3: a palette PNG
     assert html.count("data:image/png;base64,") == len(files)
     for data in files.values():  # each file is the image embedded in the page
-        assert base64_of(data) in html
+        assert _base64(data) in html
 
 
 def test_hostile_titles_are_escaped(report, hostile_titles):
@@ -353,7 +354,7 @@ def test_changed_occupation_redraws_only_its_chart(tmp_path, frames, load_views,
     gone, new = set(first) - set(second), set(second) - set(first)
     assert len(gone) == len(new) == 1  # the stale chart was pruned
     assert gone.pop().startswith("occupation-machine-learning-engineer-")
-    assert base64_of(second[new.pop()]) in html
+    assert _base64(second[new.pop()]) in html
     assert {k: v for k, v in first.items() if k in second} == {
         k: v for k, v in second.items() if k in first
     }
@@ -384,6 +385,18 @@ def test_chart_digest_covers_what_is_drawn():
     assert digest() == digest(label="something else", document_id="other")
     assert digest() != digest(risk_score=49.0)
     assert digest() != digest(raw_score="4.8/10")
+
+
+@pytest.mark.parametrize("executable", ["/nonexistent/python", shutil.which("false")])
+def test_charts_are_drawn_here_when_workers_fail(monkeypatch, caplog, executable):
+    charts = [report_charts.median_histogram_data([10 * i, 55, 90]) for i in range(4)]
+    serial = [report_charts.draw_chart(chart) for chart in charts]
+    monkeypatch.setattr(report_charts, "PARALLEL_MIN_CHARTS", 1)
+    monkeypatch.setattr(report_charts, "MIN_CHARTS_PER_PROCESS", 1)
+    monkeypatch.setattr(report_charts.sys, "executable", executable)
+    assert report_charts.render_charts(charts, workers=3) == serial
+    if not Path(executable).exists():
+        assert "report chart worker could not start" in caplog.text
 
 
 @pytest.mark.slow
