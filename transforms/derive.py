@@ -14,8 +14,8 @@ from transforms.config import ConsensusConfig
 from transforms.consensus import consensus_profiles, method_version
 from transforms.mentions import action_counts, pivot_counts, tool_counts
 from transforms.normalise import normalise_assessments
-from transforms.scales import load_registry
 from transforms.salaries import salary_consensus
+from transforms.scales import load_registry
 from transforms.tasks import task_consensus
 
 # Bump when the set or shape of derived tables changes.
