@@ -206,3 +206,22 @@ def test_a_new_parser_version_reparses_and_replaces_old_rows(
     assert processed == [(5,), (5,)]
     assert set(versions) == {("next-parser",)}
     assert counts[0] == 5 and counts[1] == 5 and counts[2] == 6
+
+
+def test_readme_sql_examples_run_on_the_samples(seeded_paths: PipelinePaths) -> None:
+    _run(seeded_paths)
+    readme = (REPO_ROOT / "README.md").read_text()
+    block = readme.split("```sql", 1)[1].split("```", 1)[0]
+    statements = [s.strip() for s in block.split(";") if s.strip()]
+    assert len(statements) >= 4
+    with _con(seeded_paths) as con:
+        results = [con.execute(s).fetchall() for s in statements]
+    provenance = results[2]
+    assert {row[0] for row in provenance} == {
+        "resilience_profile",
+        "jobisque",
+        "impact_report",
+        "ai_safe_careers",
+        "career_guide",
+    }
+    assert all(row[3] and row[4].startswith("seeds/") for row in provenance)
