@@ -1,19 +1,36 @@
-"""A guard against pathological slowness (catastrophic regex backtracking, O(n²) scans).
+"""Hostile and chrome-heavy pages: the parser reads the page's own score and always ends.
 
-The bound is ten times the measured cost of a 45 KB page (~4 ms of CPU), so it
-only trips on a real regression, not on a busy machine.
+Speed is measured by the benchmark (docs/performance.md), not here. These inputs once
+sent a regex into catastrophic backtracking, so each parse runs under a generous alarm
+that turns a hang into a failure instead of a stuck test run.
 """
 
 from __future__ import annotations
 
 import html
-import time
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from sources.parse import parse_document
 
-LIMIT_SECONDS = 0.05
+HANG_SECONDS = 60  # a parse takes milliseconds; this only catches a hang
+
+
+@contextmanager
+def _no_hang() -> Iterator[None]:
+    def expire(signum, frame):
+        raise TimeoutError(f"parse did not finish within {HANG_SECONDS}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(HANG_SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _page_45kb(text: str) -> bytes:
@@ -36,22 +53,12 @@ def _page_45kb(text: str) -> bytes:
     return page.encode()
 
 
-def _cpu_per_call(fn, n: int = 20) -> float:
-    best = float("inf")
-    for _ in range(3):
-        t = time.process_time()
-        for _ in range(n):
-            fn()
-        best = min(best, (time.process_time() - t) / n)
-    return best
-
-
-def test_a_45kb_page_parses_quickly(seed_bytes):
+def test_a_45kb_page_with_chrome_gives_its_own_score(seed_bytes):
     data = _page_45kb(seed_bytes("resilience_profile").decode())
     assert 45_000 <= len(data) < 50_000
-    doc = parse_document(data, name="page.html")
+    with _no_hang():
+        doc = parse_document(data, name="page.html")
     assert doc.extraction is not None and doc.extraction.score.value == 68
-    assert _cpu_per_call(lambda: parse_document(data, name="page.html")) < LIMIT_SECONDS
 
 
 @pytest.mark.parametrize(
@@ -65,5 +72,7 @@ def test_a_45kb_page_parses_quickly(seed_bytes):
     ],
     ids=["percents", "slashes", "unclosed-tags", "repeated-heading", "money"],
 )
-def test_adversarial_inputs_stay_linear(data):
-    assert _cpu_per_call(lambda: parse_document(data, name="x.html"), n=1) < 20 * LIMIT_SECONDS
+def test_adversarial_inputs_end_in_a_record_or_a_reason(data):
+    with _no_hang():
+        doc = parse_document(data, name="x.html")
+    assert (doc.extraction is None) != (doc.rejection is None)
