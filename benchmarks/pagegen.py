@@ -972,8 +972,8 @@ def main(argv: list[str] | None = None) -> int:
         max_file_bytes=args.max_file_bytes,
         workers=args.workers,
     )
-    dt = time.perf_counter() - t0
-    cpu = _cpu_seconds() - c0
+    dt = max(time.perf_counter() - t0, 1e-9)
+    cpu = max(_cpu_seconds() - c0, 1e-9)  # a tiny run can round to zero CPU time
     n_files, size = _dir_size(args.out_dir)
     print(
         f"wrote {args.pages} documents ({n_files} files incl. sidecars, {size / 1e6:.1f} MB) "
