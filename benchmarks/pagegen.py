@@ -550,6 +550,10 @@ class _Planner:
         self.rounds: dict[str, int] = {}
         self.variants: dict[str, int] = {}
         self.reservoir: list[_Spec] = []
+        # Values already rendered per page identity: a later capture of the same page
+        # with a value it had before would repeat an earlier text (a duplicate), or
+        # repeat its bytes exactly (text captures), so every capture gets a new value.
+        self.used_values: dict[tuple, set[float]] = {}
 
     # -- names and times
     def free_relpath(self, folder: str, stem: str, ext: str) -> str:
@@ -629,6 +633,8 @@ class _Planner:
             site_obj = chrome.SITES[template]
             if value is None:
                 value = source_value(template, latent_risk(self.seed, occ), rng)
+        if headline == "normal" and 0 <= value <= smax:
+            value = self.fresh_value((template, occ.title, fmt, form, site), value, smax)
         render = _Render(
             template, occ.title, value, variant, fmt, page_seed, _iso(ts), headline, form, hs, site
         )
@@ -640,6 +646,16 @@ class _Planner:
         if headline == "normal" and 0 <= value <= smax:
             self.remember(rng, _Spec(render, rel, site_obj.host, ts, smax))
         return _Job(rel, mtime, side, render=render)
+
+    def fresh_value(self, identity: tuple, value: float, smax: float) -> float:
+        """``value``, or the nearest value in [1, smax] this page has not had yet."""
+        used = self.used_values.setdefault(identity, set())
+        for step in range(int(smax)):
+            for candidate in (value + step, value - step):
+                if 1 <= candidate <= smax and candidate not in used:
+                    used.add(candidate)
+                    return candidate
+        return value
 
     def remember(self, rng: random.Random, spec: _Spec) -> None:
         if len(self.reservoir) < 512:
@@ -661,6 +677,9 @@ class _Planner:
         if value == old.value:
             value = old.value - 1 if old.value > 1 else old.value + 1
         ts = self.free_ts(spec.ts + rng.randint(1, 21) * 86400 + rng.randint(-3600, 3600))
+        value = self.fresh_value(
+            (old.template, old.occupation, old.fmt, old.form, old.site), value, smax
+        )
         render = replace(old, value=value, fetched_at=_iso(ts))
         name = spec.relpath.rpartition("/")[2]
         stem, _, ext = name.rpartition(".")

@@ -28,7 +28,9 @@ write the step durations (Dagster's ``STEP_SUCCESS`` events) and the process
 timestamps to ``TIMINGS``. Peak memory is polled from ``/proc`` every 0.1 s
 over the child and all its descendants: the largest single process (``VmHWM``)
 and the largest sum over the tree at one instant (RSS, and PSS, which counts
-pages shared between the forkserver's children once).
+pages shared between the forkserver's children once). ``ru_maxrss`` is not
+used: Linux carries a process's high-water mark across ``exec``, so a child
+started from a large benchmark process would report the parent's size.
 
 The results table is printed as Markdown; ``--json`` also writes every number.
 The ``RISKPIPE_WORKERS``, ``RISKPIPE_BATCH_SIZE`` and ``RISKPIPE_MAX_FILE_BYTES``
@@ -129,35 +131,40 @@ def _child(argv: list[str]) -> int:
         return result
 
     cli.run_pipeline = timed_run_pipeline
-    profilers = _install_step_profiler() if profile_dir else None
+    windows: dict[str, list[float]] = record.setdefault("step_windows", {})
+    profilers = _install_step_hook(windows, profile=profile_dir is not None)
     try:
         rc = cli.main(rest)
     finally:
         cli.run_pipeline = original
-    if profilers is not None and profile_dir is not None:
+    if profile_dir is not None:
         profile_dir.mkdir(parents=True, exist_ok=True)
         for step, prof in profilers.items():
             prof.dump_stats(str(profile_dir / f"{step}.prof"))
     record["t_end"] = time.time()
     record["rc"] = rc
-    record["maxrss_self_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     timings.write_text(json.dumps(record, indent=1))
     return rc
 
 
-def _install_step_profiler() -> dict[str, Any]:
-    """One cProfile.Profile per Dagster step, switched on STEP_START / STEP_SUCCESS.
+def _install_step_hook(windows: dict[str, list[float]], *, profile: bool) -> dict[str, Any]:
+    """Record each Dagster step's wall-clock window (``windows``: step -> [start, end]);
+    with ``profile``, also run one cProfile.Profile per step (returned by step key).
 
     The in-process executor runs steps one after another in this thread and
-    stores every event through ``DagsterInstance.handle_new_event`` before and
-    after the step's compute, which is where the profilers are switched.
+    stores every event through ``DagsterInstance.handle_new_event`` just before
+    and just after the step's compute: the hook watches STEP_START and
+    STEP_SUCCESS / STEP_FAILURE there. Without that method (another Dagster
+    version) nothing is recorded and the run is unaffected.
     """
     import cProfile
 
     from dagster import DagsterInstance
 
     profilers: dict[str, cProfile.Profile] = {}
-    original = DagsterInstance.handle_new_event
+    original = getattr(DagsterInstance, "handle_new_event", None)
+    if original is None:
+        return profilers
 
     def handle_new_event(self, event, *args, **kwargs):  # type: ignore[no-untyped-def]
         dagster_event = getattr(event, "dagster_event", None)
@@ -166,10 +173,13 @@ def _install_step_profiler() -> dict[str, Any]:
             prof = profilers.get(dagster_event.step_key)
             if prof is not None:
                 prof.disable()
+            windows.setdefault(dagster_event.step_key, [time.time()]).append(time.time())
         out = original(self, event, *args, **kwargs)
         if kind == "STEP_START":
-            prof = profilers[dagster_event.step_key] = cProfile.Profile()
-            prof.enable()
+            windows[dagster_event.step_key] = [time.time()]
+            if profile:
+                prof = profilers[dagster_event.step_key] = cProfile.Profile()
+                prof.enable()
         return out
 
     DagsterInstance.handle_new_event = handle_new_event  # type: ignore[method-assign]
@@ -215,6 +225,17 @@ def _cpu_s(pid: int) -> float | None:
         return None
 
 
+def _machine_busy_s() -> float:
+    """CPU seconds all processes of the machine have used since boot (/proc/stat)."""
+    try:
+        with open("/proc/stat") as fh:
+            values = [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values
+    return (user + nice + system + irq + softirq + steal) * _TICK_S
+
+
 def _status_kb(pid: int) -> dict[str, int]:
     out: dict[str, int] = {}
     try:
@@ -242,13 +263,38 @@ class TreeMemory:
     max_processes: int = 0
     hwm_by_pid: dict[int, int] = field(default_factory=dict)
     cpu_by_pid: dict[int, float] = field(default_factory=dict)  # last seen, per process
+    # (time, tree RSS kB, main process CPU s, tree CPU s) per poll
+    samples: list[tuple[float, int, float, float]] = field(default_factory=list)
+
+    root: int = 0
 
     @property
     def cpu_s(self) -> float:
         return sum(self.cpu_by_pid.values())
 
+    @property
+    def main_cpu_s(self) -> float:
+        """CPU of the riskpipe process itself (the rest is its worker processes)."""
+        return self.cpu_by_pid.get(self.root, 0.0)
+
+    def peak_between(self, start: float, end: float) -> int:
+        """Largest tree RSS (kB) sampled in [start, end] (or the nearest sample after)."""
+        inside = [x[1] for x in self.samples if start <= x[0] <= end]
+        if not inside:
+            inside = [x[1] for x in self.samples if x[0] >= start][:1]
+        return max(inside, default=0)
+
+    def cores_between(self, start: float, end: float) -> tuple[float, float] | None:
+        """Average cores used by the tree and by the main process in [start, end]."""
+        inside = [x for x in self.samples if start <= x[0] <= end]
+        if len(inside) < 2 or inside[-1][0] - inside[0][0] < 1.0:
+            return None
+        (t0, _, main0, tree0), (t1, _, main1, tree1) = inside[0], inside[-1]
+        return (tree1 - tree0) / (t1 - t0), (main1 - main0) / (t1 - t0)
+
     def poll(self, root: int) -> None:
         rss = pss = 0
+        self.root = root
         pids = _tree(root)
         for pid in pids:
             st = _status_kb(pid)
@@ -262,6 +308,7 @@ class TreeMemory:
             hwm = st.get("VmHWM", 0)
             if hwm > self.hwm_by_pid.get(pid, 0):
                 self.hwm_by_pid[pid] = hwm
+        self.samples.append((time.time(), rss, self.main_cpu_s, self.cpu_s))
         self.max_processes = max(self.max_processes, len(pids))
         self.peak_rss_sum_kb = max(self.peak_rss_sum_kb, rss)
         self.peak_pss_sum_kb = max(self.peak_pss_sum_kb, pss)
@@ -283,6 +330,7 @@ class RunMeasure:
     timings: dict[str, Any]
     run: dict[str, Any]
     stderr: str = ""
+    other_load: float = 0.0  # cores kept busy by other processes on the machine, on average
 
     @property
     def startup_s(self) -> float:
@@ -298,6 +346,36 @@ class RunMeasure:
         out = dict.fromkeys(STAGES, 0.0)
         for step, seconds in self.steps.items():
             out[STAGE_OF_STEP.get(step, "validate")] += seconds
+        return out
+
+    def stage_cores(self) -> dict[str, tuple[float, float]]:
+        """Per stage (steps of at least a second): average cores used by the whole
+        process tree, and by the main process alone."""
+        out: dict[str, tuple[float, float]] = {}
+        for step, window in self.timings.get("step_windows", {}).items():
+            cores = self.memory.cores_between(window[0], window[-1]) if len(window) > 1 else None
+            if cores is not None:
+                stage = STAGE_OF_STEP.get(step, "validate")
+                if stage not in out or window[-1] - window[0] > 1.0:
+                    out[stage] = cores
+        return out
+
+    def stage_peak_mb(self) -> dict[str, float]:
+        """Peak tree RSS while each stage's steps ran (and during start-up and exit)."""
+        out: dict[str, float] = {}
+        t = self.timings
+        windows: dict[str, list[float]] = t.get("step_windows", {})
+        for step, window in windows.items():
+            if len(window) < 2:
+                continue
+            stage = STAGE_OF_STEP.get(step, "validate")
+            peak = self.memory.peak_between(window[0], window[-1]) / 1024
+            out[stage] = max(out.get(stage, 0.0), peak)
+        if "t_imported" in t:
+            out["start-up"] = self.memory.peak_between(t["t_spawn"], t["t_imported"]) / 1024
+        if "t_run_start" in t:
+            end = t["t_run_start"] + t["run_s"]
+            out["exit"] = self.memory.peak_between(end, t["t_spawn"] + self.wall_s) / 1024
         return out
 
     @property
@@ -323,17 +401,21 @@ class RunMeasure:
             "wall_s": self.wall_s,
             "cpu_s": self.cpu_s,
             "cpu_sampled_s": self.memory.cpu_s,
+            "cpu_main_s": self.memory.main_cpu_s,
+            "cpu_workers_s": self.memory.cpu_s - self.memory.main_cpu_s,
+            "other_load_cores": self.other_load,
             "returncode": self.returncode,
             "startup_s": self.startup_s,
             "orchestration_s": self.orchestration_s,
             "exit_s": self.exit_s,
             "stages_s": self.stage_seconds(),
+            "stage_peak_rss_mb": self.stage_peak_mb(),
+            "stage_cores_tree_main": self.stage_cores(),
             "steps_s": self.steps,
             "memory_mb": {
                 "peak_tree_rss": self.memory.peak_rss_sum_kb / 1024,
                 "peak_tree_pss": self.memory.peak_pss_sum_kb / 1024,
                 "max_single_process_hwm": self.memory.max_process_hwm_kb / 1024,
-                "main_process_maxrss": self.timings.get("maxrss_self_kb", 0) / 1024,
                 "processes": self.memory.max_processes,
             },
             "run": self.run,
@@ -386,6 +468,7 @@ def run_child(
     cmd += ["--", *_riskpipe_args(landing, out)]
     child_env = {**os.environ, **(env or {})}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy_before = _machine_busy_s()
     memory = TreeMemory()
     t_spawn = time.time()
     start = time.perf_counter()
@@ -398,6 +481,7 @@ def run_child(
         err.seek(0)
         stderr = err.read()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = _machine_busy_s() - busy_before
     # Descendants count in RUSAGE_CHILDREN only once waited for by their parent; the
     # per-process samples miss at most the last poll interval of each process.
     reaped = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -406,9 +490,9 @@ def run_child(
     if timings_path.exists():
         timings = json.loads(timings_path.read_text())
     timings["t_spawn"] = t_spawn
-    memory.max_process_hwm_kb = max(memory.max_process_hwm_kb, timings.get("maxrss_self_kb", 0))
     run = _last_run(out / "warehouse.duckdb") if proc.returncode == 0 else {}
-    return RunMeasure(label, wall, cpu, proc.returncode, memory, timings, run, stderr)
+    others = max(busy - cpu, 0.0) / wall if wall else 0.0
+    return RunMeasure(label, wall, cpu, proc.returncode, memory, timings, run, stderr, others)
 
 
 def interpreter_start_s(repeat: int = 3) -> float:
@@ -598,7 +682,10 @@ def render(results: dict[str, Any], measures: dict[str, RunMeasure], acc: Any) -
     summary_rows = [
         [
             "end-to-end wall time, full run",
-            f"{_s(full.wall_s)} ({_rate(docs, full.wall_s)} pages/s; CPU {_s(full.cpu_s)})",
+            f"{_s(full.wall_s)} ({_rate(docs, full.wall_s)} pages/s; CPU {_s(full.cpu_s)}: "
+            f"main process {_s(full.memory.main_cpu_s)}, workers "
+            f"{_s(full.memory.cpu_s - full.memory.main_cpu_s)}; other processes kept "
+            f"{full.other_load:.1f} cores busy)",
             f"100k pages < 10 min (linear projection: {_s(t['e2e_100k_projected_s'])})",
             _ok(t["e2e_ok"]),
         ],
@@ -653,14 +740,22 @@ def render(results: dict[str, Any], measures: dict[str, RunMeasure], acc: Any) -
     parts += [_md_table(["measure", "result", "target", "met"], summary_rows), ""]
 
     stage_rows = []
-    header = ["stage", "full run", "pages/s"]
+    header = ["stage", "full run", "pages/s", "peak RSS", "cores (main)"]
+    peaks = full.stage_peak_mb()
+    cores = full.stage_cores()
     labels = [k for k in ("noop", "change") if k in measures]
     header += [{"noop": "no-op rerun", "change": "1 % rerun"}[k] for k in labels]
     header.append("what")
     processed = int(full.run.get("files_processed") or docs)
 
     def row(name: str, getter, rate: bool, note: str) -> None:  # type: ignore[no-untyped-def]
-        cells = [name, _s(getter(full)), _rate(processed, getter(full)) if rate else "–"]
+        key = name.strip("*")
+        peak = f"{peaks[key]:,.0f} MB" if key in peaks else "–"
+        if key == "total":
+            peak = f"{full.peak_mb:,.0f} MB"
+        used = f"{cores[key][0]:.2f} ({cores[key][1]:.2f})" if key in cores else "–"
+        cells = [name, _s(getter(full)), _rate(processed, getter(full)) if rate else "–", peak]
+        cells.append(used)
         cells += [_s(getter(measures[k])) for k in labels]
         stage_rows.append([*cells, note])
 

@@ -90,6 +90,8 @@ class KnownState:
     files: dict[str, KnownFile] = field(default_factory=dict)  # current content per path
     documents: dict[str, KnownDocument] = field(default_factory=dict)
     loaded_texts: dict[str, str] = field(default_factory=dict)  # text_sha256 -> document_id
+    # (source, occupation_slug) -> (fetched_at, text_sha256) of the latest loaded capture
+    latest_pages: dict[tuple[str, str], tuple[Any, str | None]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -299,6 +301,7 @@ class _Stager:
         self.batch_size = batch_size
         self.run_docs: dict[str, KnownDocument] = {}
         self.run_texts: dict[str, str] = {}
+        self.latest_pages: dict[tuple[str, str], tuple[Any, str | None]] = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -306,6 +309,13 @@ class _Stager:
         self.documents: list[dict[str, Any]] = []
         self.assessments: list[dict[str, Any]] = []
         self.details: dict[str, list[dict[str, Any]]] = {k: [] for k in DETAIL_KINDS}
+
+    def _is_revert(self, assessment: dict[str, Any], text_sha: str | None) -> bool:
+        """A later capture whose text equals an older one, after the page had changed in
+        between (A, B, then A again), is a new capture, not a duplicate: it is the latest."""
+        page = (assessment["source"], assessment["occupation_slug"])
+        latest = self.latest_pages.get(page) or self.known.latest_pages.get(page)
+        return latest is not None and latest[1] != text_sha and assessment["fetched_at"] > latest[0]
 
     def _file_row(self, f: LandingFile, document_id: str | None, status: str, **kw: Any) -> None:
         self.files.append(
@@ -393,7 +403,11 @@ class _Stager:
         text_original = self.run_texts.get(r.text_sha256 or "") or self.known.loaded_texts.get(
             r.text_sha256 or ""
         )
-        if text_original is not None and text_original != doc_id:
+        if (
+            text_original is not None
+            and text_original != doc_id
+            and not self._is_revert(r.assessment, r.text_sha256)
+        ):
             where = (self.run_docs.get(text_original) or self.known.documents[text_original]).path
             detail = f"same visible text as {where}"
             self._document_row(
@@ -416,6 +430,10 @@ class _Stager:
         self._document_row(r, "loaded", stale)
         if r.text_sha256:
             self.run_texts[r.text_sha256] = doc_id
+        page = (r.assessment["source"], r.assessment["occupation_slug"])
+        latest = self.latest_pages.get(page) or self.known.latest_pages.get(page)
+        if latest is None or r.assessment["fetched_at"] > latest[0]:
+            self.latest_pages[page] = (r.assessment["fetched_at"], r.text_sha256)
         self.assessments.append(r.assessment)
         for kind, rows in (r.details or {}).items():
             self.details[kind].extend(rows)

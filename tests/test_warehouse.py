@@ -225,3 +225,33 @@ def test_readme_sql_examples_run_on_the_samples(seeded_paths: PipelinePaths) -> 
         "career_guide",
     }
     assert all(row[3] and row[4].startswith("seeds/") for row in provenance)
+
+
+def test_a_page_that_changes_back_is_a_new_capture_not_a_duplicate(
+    pipeline_paths: PipelinePaths,
+) -> None:
+    url = "https://jobisque.example/mle"
+    text = JOBISQUE.read_text(encoding="utf-8")
+    later = text.replace("48/100", "60/100")
+    root = pipeline_paths.landing / "jobisque"
+    _write_capture(root / "2026-03-01" / "mle.txt", text, "2026-03-01T08:00:00Z", url)
+    _write_capture(root / "2026-04-01" / "mle.txt", later, "2026-04-01T08:00:00Z", url)
+    # Back to 48/100: same visible text as the first capture, other bytes (CRLF).
+    back = root / "2026-05-01" / "mle.txt"
+    _write_capture(back, text, "2026-05-01T08:00:00Z", url)
+    back.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    # A re-fetch of the unchanged latest page is a duplicate as usual.
+    again = root / "2026-05-02" / "mle.txt"
+    _write_capture(again, text + "\n\n", "2026-05-02T08:00:00Z", url)
+    _run(pipeline_paths)
+    with _con(pipeline_paths) as con:
+        rows = con.execute(
+            "SELECT d.path, d.status, a.raw_score, a.is_latest FROM documents AS d "
+            "LEFT JOIN assessments AS a USING (document_id) ORDER BY d.path"
+        ).fetchall()
+    assert rows == [
+        ("jobisque/2026-03-01/mle.txt", "loaded", "48/100", False),
+        ("jobisque/2026-04-01/mle.txt", "loaded", "60/100", False),
+        ("jobisque/2026-05-01/mle.txt", "loaded", "48/100", True),
+        ("jobisque/2026-05-02/mle.txt", "duplicate", None, None),
+    ]

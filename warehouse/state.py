@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 from sources.batch import KnownDocument, KnownFile, KnownState
 
@@ -22,4 +23,11 @@ def known_state(con: duckdb.DuckDBPyConnection) -> KnownState:
         state.documents[document_id] = KnownDocument(status, reason, detail, parser_version, path)
         if status == "loaded" and text_sha:
             state.loaded_texts[text_sha] = document_id
+    for source, slug, fetched_at, text_sha in con.execute(
+        "SELECT a.source, a.occupation_slug, max(a.fetched_at), "
+        "arg_max(d.text_sha256, (a.fetched_at, a.document_id)) "
+        "FROM core.assessments AS a JOIN core.documents AS d USING (document_id) "
+        "GROUP BY ALL"
+    ).fetchall():
+        state.latest_pages[(source, slug)] = (pd.Timestamp(fetched_at), text_sha)
     return state
