@@ -676,7 +676,9 @@ class _Planner:
         value = float(min(smax, max(1.0, value)))
         if value == old.value:
             value = old.value - 1 if old.value > 1 else old.value + 1
-        ts = self.free_ts(spec.ts + rng.randint(1, 21) * 86400 + rng.randint(-3600, 3600))
+        # At least two days later: a copy of a page (below) is dated the day after it, so it
+        # is never later than the page's next capture (else it would read as a revert).
+        ts = self.free_ts(spec.ts + rng.randint(2, 21) * 86400 + rng.randint(0, 3600))
         value = self.fresh_value(
             (old.template, old.occupation, old.fmt, old.form, old.site), value, smax
         )
@@ -693,7 +695,7 @@ class _Planner:
     def duplicate(self, rng: random.Random) -> _Job:
         spec = self.reservoir[int(rng.random() * len(self.reservoir))]
         how = "bytes" if rng.random() < 0.5 else "text"
-        ts = self.free_ts(spec.ts + rng.randint(1, 10) * 86400 + rng.randint(0, 3600))
+        ts = self.free_ts(spec.ts + 86400 + rng.randint(0, 3600))
         name = spec.relpath.rpartition("/")[2]
         stem, _, ext = name.rpartition(".")
         rel = self.free_relpath(f"{spec.host}/{_iso(ts)[:10]}", stem, "." + ext)
