@@ -13,7 +13,7 @@ import dagster as dg
 
 from pipelines.metadata import column_lineage, column_schema, markdown_preview
 from pipelines.resources import ExportsResource, LandingResource, WarehouseResource
-from sources.batch import Inventory, StagedRun, plan_run, stage_documents
+from sources.batch import Inventory, KnownState, StagedRun, plan_run, stage_documents
 from sources.landing import scan_landing
 from sources.parse import PARSER_VERSION
 from transforms.derive import derive_tables, derived_version
@@ -82,8 +82,11 @@ def parsed_documents(
     staging_root = warehouse.staging_root()
     if staging_root.exists():  # leftovers of a crashed run; this run holds the run lock
         shutil.rmtree(staging_root, ignore_errors=True)
-    with warehouse.connect(read_only=True) as con:
-        known = known_state(con)
+    if landing_inventory.plan.to_process or landing_inventory.problems:
+        with warehouse.connect(read_only=True) as con:
+            known = known_state(con)
+    else:
+        known = KnownState()  # nothing to read: an unchanged folder costs no warehouse scan
     run_id = context.run.run_id
     staged = StagedRun(run_id, staging_root / run_id)
     staged.files_seen = landing_inventory.files_seen
