@@ -183,6 +183,8 @@ def compare(truth: Iterable[dict[str, Any]], actual: dict[str, dict[str, Any]]) 
         row_ok = status_ok
         if not status_ok:  # one mismatch, with the warehouse's reason, for the whole row
             why = f" ({row['reason_code']}: {row.get('detail') or ''})" if row else ""
+            if row and not row["reason_code"]:
+                why = ""
             acc.mismatches.append(Mismatch(path, "status", t["expected_status"], status + why))
         for name, expected, got_value in checks:
             acc.checked[name] += 1

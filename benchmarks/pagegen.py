@@ -554,6 +554,11 @@ class _Planner:
         # with a value it had before would repeat an earlier text (a duplicate), or
         # repeat its bytes exactly (text captures), so every capture gets a new value.
         self.used_values: dict[tuple, set[float]] = {}
+        # Per page as the pipeline keys it (source, occupation): the latest capture so far.
+        # Captures of a page are dated in the order they are planned, two days apart at
+        # least, and a copy is dated the day after the latest capture, so a copy is never
+        # older than a capture it should duplicate nor newer than the next one.
+        self.latest: dict[tuple[str, str], _Spec] = {}
 
     # -- names and times
     def free_relpath(self, folder: str, stem: str, ext: str) -> str:
@@ -615,7 +620,7 @@ class _Planner:
             k = self.variants.get(template, 0)
             self.variants[template] = k + 1
             variant = k % N_VARIANTS
-        ts = self.day_ts(rng)
+        ts = self.after_latest((template, occ.title), self.day_ts(rng), rng)
         form = site = hs = None
         if template == GENERIC:
             form = int(rng.random() * len(GENERIC_FORMS))
@@ -644,8 +649,17 @@ class _Planner:
         rel = self.free_relpath(f"{site_obj.host}/{_iso(ts)[:10]}", stem, ext)
         mtime, side = self.mtimes(rng, ts)
         if headline == "normal" and 0 <= value <= smax:
-            self.remember(rng, _Spec(render, rel, site_obj.host, ts, smax))
+            spec = _Spec(render, rel, site_obj.host, ts, smax)
+            self.remember(rng, spec)
+            self.latest[(template, occ.title)] = spec
         return _Job(rel, mtime, side, render=render)
+
+    def after_latest(self, page: tuple[str, str], ts: int, rng: random.Random) -> int:
+        """``ts``, moved to at least two days after the page's latest capture."""
+        latest = self.latest.get(page)
+        if latest is not None and ts < latest.ts + 2 * 86400:
+            ts = latest.ts + 2 * 86400 + rng.randint(0, 3600)
+        return self.free_ts(ts)
 
     def fresh_value(self, identity: tuple, value: float, smax: float) -> float:
         """``value``, or the nearest value in [1, smax] this page has not had yet."""
@@ -678,7 +692,8 @@ class _Planner:
             value = old.value - 1 if old.value > 1 else old.value + 1
         # At least two days later: a copy of a page (below) is dated the day after it, so it
         # is never later than the page's next capture (else it would read as a revert).
-        ts = self.free_ts(spec.ts + rng.randint(2, 21) * 86400 + rng.randint(0, 3600))
+        page_key = (old.template, old.occupation)
+        ts = self.after_latest(page_key, spec.ts + rng.randint(2, 21) * 86400, rng)
         value = self.fresh_value(
             (old.template, old.occupation, old.fmt, old.form, old.site), value, smax
         )
@@ -689,11 +704,13 @@ class _Planner:
         rel = self.free_relpath(f"{spec.host}/{_iso(ts)[:10]}", stem, "." + ext)
         mtime, side = self.mtimes(rng, ts)
         self.reservoir[idx] = _Spec(render, rel, spec.host, ts, smax)
+        self.latest[page_key] = self.reservoir[idx]
         extra = {"recapture_of": spec.relpath, "previous_value": old.value}
         return _Job(rel, mtime, side, render=render, extra=extra)
 
     def duplicate(self, rng: random.Random) -> _Job:
-        spec = self.reservoir[int(rng.random() * len(self.reservoir))]
+        picked = self.reservoir[int(rng.random() * len(self.reservoir))].render
+        spec = self.latest[(picked.template, picked.occupation)]  # copy the current capture
         how = "bytes" if rng.random() < 0.5 else "text"
         ts = self.free_ts(spec.ts + 86400 + rng.randint(0, 3600))
         name = spec.relpath.rpartition("/")[2]

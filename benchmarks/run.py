@@ -3,7 +3,8 @@
 Usage::
 
     python -m benchmarks.run --pages 10000 [--seed 1] [--workdir DIR] [--keep]
-                             [--json PATH] [--floor-sample 2000] [--profile]
+                             [--reuse-landing] [--json PATH] [--floor-sample 2000]
+                             [--profile] [--no-reruns]
 
 Steps, all on one freshly generated landing folder (``benchmarks.pagegen``):
 
@@ -25,8 +26,10 @@ Steps, all on one freshly generated landing folder (``benchmarks.pagegen``):
 The child is ``python -m benchmarks.run _child TIMINGS -- run --quiet ...``:
 ``pipelines.cli.main`` itself, with ``pipelines.cli.run_pipeline`` wrapped to
 write the step durations (Dagster's ``STEP_SUCCESS`` events) and the process
-timestamps to ``TIMINGS``. Peak memory is polled from ``/proc`` every 0.1 s
-over the child and all its descendants: the largest single process (``VmHWM``)
+timestamps to ``TIMINGS``, and ``DagsterInstance.handle_new_event`` watched for
+each step's wall-clock window (to attribute memory and CPU samples to stages).
+Peak memory is polled from ``/proc`` every 0.1 s over the child and all its
+descendants: the largest single process (``VmHWM``)
 and the largest sum over the tree at one instant (RSS, and PSS, which counts
 pages shared between the forkserver's children once). ``ru_maxrss`` is not
 used: Linux carries a process's high-water mark across ``exec``, so a child
@@ -417,6 +420,15 @@ class RunMeasure:
                 "peak_tree_pss": self.memory.peak_pss_sum_kb / 1024,
                 "max_single_process_hwm": self.memory.max_process_hwm_kb / 1024,
                 "processes": self.memory.max_processes,
+                "main_process_hwm": self.memory.hwm_by_pid.get(self.memory.root, 0) / 1024,
+                "other_processes_hwm": sorted(
+                    (
+                        kb / 1024
+                        for pid, kb in self.memory.hwm_by_pid.items()
+                        if pid != self.memory.root
+                    ),
+                    reverse=True,
+                ),
             },
             "run": self.run,
         }
@@ -701,7 +713,7 @@ def render(results: dict[str, Any], measures: dict[str, RunMeasure], acc: Any) -
             "peak RSS, process tree (sum)",
             f"{full.peak_mb:,.0f} MB (PSS {full.memory.peak_pss_sum_kb / 1024:,.0f} MB; "
             f"largest process {full.memory.max_process_hwm_kb / 1024:,.0f} MB)",
-            "< 1.5 GB, flat 10k → 100k",
+            "< 1.5 GB (and flat from 10k to 100k: compare runs)",
             _ok(t["rss_ok"]),
         ],
     ]
@@ -732,7 +744,7 @@ def render(results: dict[str, Any], measures: dict[str, RunMeasure], acc: Any) -
         [
             "extraction accuracy (documents fully right)",
             f"{_pct(acc.overall)} ({acc.rows_all_correct:,}/{acc.rows:,}; "
-            f"{len(acc.mismatches):,} field mismatches)",
+            f"{len(acc.mismatches):,} mismatches)",
             "100 %",
             _ok(t["accuracy_ok"]),
         ]
@@ -906,6 +918,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> int:
 
     log = lambda msg: print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
     loadavg_start = _loadavg()
+    revision = _revision()
     log(f"generating {args.pages:,} pages (seed {args.seed}) in {workdir}")
     landing, truth_path, gen_s, reused = _prepare_landing(args, workdir)
     truth = list(accuracy.read_truth(truth_path))
@@ -985,7 +998,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> int:
         "pages": args.pages,
         "seed": args.seed,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "revision": _revision(),
+        "revision": revision,
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.machine()}",
         "workers": workers_env if workers_env != "0" else f"0 (= {os.cpu_count()})",
