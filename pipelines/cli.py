@@ -82,7 +82,8 @@ def run_pipeline(paths: Paths) -> dg.ExecuteInProcessResult:
     with dg.DagsterInstance.ephemeral() as instance:
         return dg.materialize(
             [*ALL_ASSETS, *ALL_CHECKS],
-            resources=_resources(paths),
+            # Step outputs stay in memory: nothing to pickle to disk in a one-process run.
+            resources={**_resources(paths), "io_manager": dg.mem_io_manager},
             instance=instance,
             run_config=RUN_CONFIG,
             raise_on_error=True,
@@ -117,9 +118,10 @@ def print_summary(paths: Paths, run_id: str, quiet: bool = False) -> None:
     from warehouse.queries import occupation_summary, run_documents
 
     with connect(paths.warehouse, read_only=True) as con:
-        docs = run_documents(con, run_id)
-        profiles = occupation_summary(con)
         run = con.execute("SELECT * FROM core.runs WHERE run_id = ?", [run_id]).df()
+        if not quiet:
+            docs = run_documents(con, run_id)
+            profiles = occupation_summary(con)
     info = run.iloc[0]
     if not quiet:
         print(f"Documents read in this run ({len(docs)}):")

@@ -72,6 +72,7 @@ class KnownDocument:
     detail: str | None
     parser_version: str | None
     path: str | None
+    duplicate_of: str | None = None  # the loaded document a duplicate stands for
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +356,12 @@ class _Stager:
             }
         )
         self.run_docs[r.document_id] = KnownDocument(
-            status, kw.get("reason_code"), kw.get("detail"), PARSER_VERSION, r.file.path
+            status,
+            kw.get("reason_code"),
+            kw.get("detail"),
+            PARSER_VERSION,
+            r.file.path,
+            kw.get("duplicate_of"),
         )
 
     def problem(self, p: LandingProblem) -> None:
@@ -390,7 +396,7 @@ class _Stager:
                     f,
                     doc_id,
                     "duplicate",
-                    duplicate_of=doc_id,
+                    duplicate_of=original.duplicate_of or doc_id,
                     reason_code="duplicate_bytes",
                     detail=f"same bytes as {original.path}",
                 )

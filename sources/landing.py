@@ -91,8 +91,9 @@ def scan_landing(root: Path) -> LandingScan:
             rel = folder.relative_to(root).as_posix()
             scan.problems.append(LandingProblem(rel or ".", "unreadable", f"cannot list: {exc}"))
             continue
+        prefix = len(str(root)) + 1
         for entry in entries:
-            rel = Path(entry.path).relative_to(root).as_posix()
+            rel = entry.path[prefix:]  # scandir joins with "/", relative to the root
             if is_partial(entry.name):
                 scan.ignored.append(rel)
                 continue

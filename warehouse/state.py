@@ -16,11 +16,13 @@ def known_state(con: duckdb.DuckDBPyConnection) -> KnownState:
         "FROM core.landing_files WHERE is_current"
     ).fetchall():
         state.files[path] = KnownFile(size, mtime_ns, document_id, status, reason)
-    for document_id, status, reason, detail, parser_version, path, text_sha in con.execute(
-        "SELECT document_id, status, reason_code, detail, parser_version, path, text_sha256 "
-        "FROM core.documents"
+    for document_id, status, reason, detail, parser_version, path, text_sha, dup_of in con.execute(
+        "SELECT document_id, status, reason_code, detail, parser_version, path, text_sha256, "
+        "duplicate_of FROM core.documents"
     ).fetchall():
-        state.documents[document_id] = KnownDocument(status, reason, detail, parser_version, path)
+        state.documents[document_id] = KnownDocument(
+            status, reason, detail, parser_version, path, dup_of
+        )
         if status == "loaded" and text_sha:
             state.loaded_texts[text_sha] = document_id
     for source, slug, fetched_at, text_sha in con.execute(
