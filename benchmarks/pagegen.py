@@ -95,6 +95,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from benchmarks import pagegen_chrome as chrome
 from benchmarks import pagegen_templates as tpl
@@ -149,6 +150,34 @@ class PageTruth:
     fetched_at: str  # ISO 8601 UTC
     url: str | None  # from the sidecar; None without one
     details: dict = field(default_factory=dict)
+
+    @classmethod
+    def not_loaded(
+        cls,
+        relpath: str,
+        kind: str,
+        status: str,
+        reason: str | None,
+        fetched_at: str,
+        url: str | None,
+        details: dict,
+        **known: Any,
+    ) -> PageTruth:
+        """Truth of a file that loads no assessment: the values it does not state are None."""
+        values: dict[str, Any] = dict.fromkeys(
+            ("template", "occupation", "raw_value", "scale_max", "polarity", "risk_score", "label")
+        )
+        values.update(known)
+        return cls(
+            relpath=relpath,
+            kind=kind,
+            expected_status=status,
+            expected_reason=reason,
+            fetched_at=fetched_at,
+            url=url,
+            details=details,
+            **values,
+        )
 
     def to_json(self) -> str:
         return _TRUTH_JSON.encode({f: getattr(self, f) for f in _FIELDS})
@@ -735,21 +764,8 @@ class _Planner:
         ts = self.day_ts(rng)
         rel = self.free_relpath(f"{site.host}/{_iso(ts)[:10]}", _url_stem(url), ".html")
         mtime, side = self.mtimes(rng, ts)
-        truth = PageTruth(
-            relpath=rel,
-            kind="bad",
-            template=None,
-            occupation=None,
-            raw_value=None,
-            scale_max=None,
-            polarity=None,
-            risk_score=None,
-            label=None,
-            expected_status="quarantined",
-            expected_reason=reason,
-            fetched_at=_iso(ts),
-            url=url,
-            details={"host": site.host, "raw": kind},
+        truth = PageTruth.not_loaded(
+            rel, "bad", "quarantined", reason, _iso(ts), url, {"host": site.host, "raw": kind}
         )
         return _Job(rel, mtime, side, raw=kind, raw_seed=rng.getrandbits(32), truth=truth)
 
@@ -759,21 +775,19 @@ class _Planner:
         job.render.target_bytes = max_file_bytes + 1 + rng.randint(0, 65536)
         self.reservoir = [s for s in self.reservoir if s.relpath != job.relpath]
         r = job.render
-        job.truth = PageTruth(
-            relpath=job.relpath,
-            kind="bad",
+        job.truth = PageTruth.not_loaded(
+            job.relpath,
+            "bad",
+            "quarantined",
+            "too_large",
+            r.fetched_at,
+            chrome.canonical_url(chrome.SITES[r.template], lookup_occupation(r.occupation)),
+            {"host": chrome.SITES[r.template].host, "min_bytes": r.target_bytes},
             template=r.template,
             occupation=r.occupation,
             raw_value=r.value,
             scale_max=SCALES[r.template].scale_max,
             polarity=SCALES[r.template].polarity,
-            risk_score=None,
-            label=None,
-            expected_status="quarantined",
-            expected_reason="too_large",
-            fetched_at=r.fetched_at,
-            url=chrome.canonical_url(chrome.SITES[r.template], lookup_occupation(r.occupation)),
-            details={"host": chrome.SITES[r.template].host, "min_bytes": r.target_bytes},
         )
         return job
 
@@ -796,23 +810,14 @@ class _Planner:
             name = f"{stem}-{rng.getrandbits(20)}.html.part"
         rel = f"{folder}/{name}"
         self.used.add(rel)
-        truth = PageTruth(
-            relpath=rel,
-            kind="ignored",
-            template=None,
-            occupation=None,
-            raw_value=None,
-            scale_max=None,
-            polarity=None,
-            risk_score=None,
-            label=None,
-            expected_status="ignored",
-            expected_reason=None,
-            fetched_at=_iso(ts),
-            url=None,
-            details={
-                "ignore_reason": "partial_download" if name.endswith(PARTIAL_NAMES) else "dotfile"
-            },
+        truth = PageTruth.not_loaded(
+            rel,
+            "ignored",
+            "ignored",
+            None,
+            _iso(ts),
+            None,
+            {"ignore_reason": "partial_download" if name.endswith(PARTIAL_NAMES) else "dotfile"},
         )
         if kind in ("part", "tmp", "crdownload"):
             render = _Render(
