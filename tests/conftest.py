@@ -41,6 +41,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "RISKPIPE_MAX_FILE_BYTES",
         "RISKPIPE_BATCH_SIZE",
         "RISKPIPE_LOCK_TIMEOUT",
+        "RISKPIPE_DUCKDB_MEMORY",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RISKPIPE_WORKERS", "1")

@@ -9,6 +9,7 @@ an exception's traceback never keeps the file locked.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ def connect(
     read_only: bool = False,
     lock_timeout_s: float = 30.0,
     threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse, waiting up to ``lock_timeout_s`` for another writer to finish."""
     path = Path(path)
@@ -47,7 +49,12 @@ def connect(
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"cannot create warehouse folder {path.parent}: {exc}") from None
-    config = {"threads": threads} if threads else {}
+    # A bounded buffer pool keeps the process's memory flat as the warehouse grows;
+    # DuckDB spills to disk beyond it.
+    limit = memory_limit or os.environ.get("RISKPIPE_DUCKDB_MEMORY", "").strip() or "512MB"
+    config: dict[str, str | int] = {"memory_limit": limit}
+    if threads:
+        config["threads"] = threads
     deadline = time.monotonic() + max(lock_timeout_s, 0.0)
     delay = 0.1
     while True:
