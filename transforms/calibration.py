@@ -4,8 +4,14 @@ Model (on the latest capture per source x occupation)::
 
     risk[o, s] = occupation_effect[o] + source_offset[s] + noise
 
-fitted robustly by median polish (alternately sweeping row and column medians
-out of the residuals). Offsets are identified by a **median-zero** constraint:
+fitted robustly in two steps: median polish (alternately sweeping row and column
+medians out of the residuals) gives a start that no outlier can drag far, then a
+Huber M-estimate refines it by iteratively reweighted means. The refinement
+matters with few sources: with three sites the median polish row effect is
+always one site's own score, which shrinks small offsets towards 0 (an offset
+of 2 points under noise of 3 comes out near 0); the Huber fit is unbiased under
+symmetric noise and still caps the pull of any cell at ``k`` robust standard
+deviations. Offsets are identified by a **median-zero** constraint:
 the median offset over the calibrated sources is 0, so an offset reads as
 "points above the typical source for the same occupation".
 
@@ -129,6 +135,97 @@ def median_polish(
     return rows.reshape(*lead, n_rows), cols.reshape(*lead, n_cols)
 
 
+HUBER_K = 1.345  # 95% efficiency under normal noise
+
+
+def huber_refine(
+    y: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    max_iter: int = 200,
+    tol: float = 1e-4,
+    k: float = HUBER_K,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Refine a two-way fit ``y ~ rows + cols`` by a Huber M-estimate.
+
+    ``y`` is (..., occupations, sources) with NaN for missing cells; ``rows`` and
+    ``cols`` are a start (from :func:`median_polish`, same leading axes). Each
+    sweep reweights the residuals (weight ``min(1, k * s / |r|)``, ``s`` the
+    normalised MAD of the start's residuals, fixed for the fit) and moves the row, then the
+    column, effects by their weighted mean residual. Columns stay median-zero;
+    columns with no value stay NaN.
+    """
+    y = np.asarray(y, dtype=float)
+    lead, (n_rows, n_cols) = y.shape[:-2], y.shape[-2:]
+    flat = y.reshape(-1, n_rows, n_cols)
+    present = ~np.isnan(flat)
+    present_col = present.any(axis=1)
+    r_eff = np.asarray(rows, dtype=float).reshape(-1, n_rows).copy()
+    c_eff = np.nan_to_num(np.asarray(cols, dtype=float).reshape(-1, n_cols)).copy()
+    values = np.where(present, flat, 0.0)
+    start = np.where(present, flat - r_eff[:, :, None] - c_eff[:, None, :], np.nan)
+    scales = 1.4826 * _quiet_nanmedian(np.abs(start).reshape(flat.shape[0], -1), axis=1)
+    scales = np.maximum(np.nan_to_num(scales), 1e-6)
+    mask = present.astype(float)
+    active = np.arange(flat.shape[0])
+    for _ in range(max_iter):
+        if active.size == 0:
+            break
+        v, m = values[active], mask[active]
+        rr, cc = r_eff[active], c_eff[active]
+        cap = k * scales[active][:, None, None]
+        row_step = _weighted_mean((v - rr[:, :, None] - cc[:, None, :]) * m, m, cap, axis=2)
+        rr = rr + row_step
+        col_step = _weighted_mean((v - rr[:, :, None] - cc[:, None, :]) * m, m, cap, axis=1)
+        cc = cc + col_step
+        r_eff[active], c_eff[active] = rr, cc
+        moved = np.maximum(np.abs(row_step).max(axis=1, initial=0.0), np.abs(col_step).max(axis=1))
+        active = active[moved >= tol]
+    c_eff = np.where(present_col, c_eff, np.nan)
+    centre = np.nan_to_num(_quiet_nanmedian(c_eff, axis=1))
+    return (
+        (r_eff + centre[:, None]).reshape(*lead, n_rows),
+        (c_eff - centre[:, None]).reshape(*lead, n_cols),
+    )
+
+
+def _weighted_mean(resid: np.ndarray, mask: np.ndarray, cap: np.ndarray, axis: int) -> np.ndarray:
+    """Huber-weighted mean residual along ``axis`` (0 where nothing is present).
+
+    ``resid`` is 0 and ``mask`` 0 on missing cells; a residual beyond ``cap``
+    counts as if it were ``cap`` (weight ``cap / |r|``).
+    """
+    clipped = np.clip(resid, -cap, cap)  # weight * resid of the Huber weights
+    weight = mask * np.minimum(1.0, cap / np.maximum(np.abs(resid), 1e-12))
+    total = weight.sum(axis=axis)
+    num = clipped.sum(axis=axis)
+    return np.divide(num, total, out=np.zeros_like(num), where=total > 0)
+
+
+def robust_two_way(
+    y: np.ndarray,
+    max_iter: int = 200,
+    tol: float = 1e-4,
+    *,
+    start_rows: np.ndarray | None = None,
+    start_cols: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Median polish, then the Huber refinement: ``(row_effects, column_offsets)``.
+
+    With a start (a bootstrap resample starting from the full fit) the median
+    polish is skipped: the start already is a robust fit.
+    """
+    if start_rows is not None and start_cols is not None:
+        shape = np.shape(y)
+        rows = np.broadcast_to(np.asarray(start_rows, dtype=float), shape[:-1])
+        cols = np.broadcast_to(np.asarray(start_cols, dtype=float), shape[:-2] + shape[-1:])
+    else:
+        rows, cols = median_polish(
+            y, max_iter=max_iter, tol=tol, start_rows=start_rows, start_cols=start_cols
+        )
+    return huber_refine(y, rows, cols, max_iter=max_iter, tol=tol)
+
+
 def _overlap_counts(matrix: np.ndarray) -> np.ndarray:
     """Per column: rows where it has a value and at least one other column does too."""
     present = ~np.isnan(matrix)
@@ -234,7 +331,7 @@ def fit_calibration(
     cal_sources = tuple(sources[i] for i in cal_idx)
     fit = matrix[:, cal_idx]
     fit = fit[(~np.isnan(fit)).sum(axis=1) >= 2]
-    row_effects, offsets = median_polish(
+    row_effects, offsets = robust_two_way(
         fit, max_iter=config.calibration_max_iter, tol=config.calibration_tol
     )
 
@@ -245,7 +342,7 @@ def fit_calibration(
     per_block = max(1, 4_000_000 // max(1, fit.size))
     draws = np.concatenate(
         [
-            median_polish(
+            robust_two_way(
                 fit[block],
                 max_iter=config.calibration_max_iter,
                 tol=config.calibration_draw_tol,

@@ -44,7 +44,7 @@ class ConsensusConfig:
     divergent_min_iqr: float = 20.0
     divergent_min_range: float = 50.0
     calibration_max_iter: int = 200
-    """Most sweeps of the median polish."""
+    """Most sweeps of the median polish, and again of the Huber refinement."""
     calibration_tol: float = 1e-4
     """The fit stops once no sweep moves any effect by more than this (risk points)."""
     calibration_draw_tol: float = 1e-2
