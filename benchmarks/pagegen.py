@@ -424,6 +424,7 @@ class _Job:
     extra: dict | None = None  # extra truth details
     dup: str | None = None  # "bytes" | "text"
     dup_of: str | None = None
+    text_variant: int = 0  # text duplicates: k-th of the same page (makes its bytes unique)
     fetched_at: str | None = None  # duplicates: their own fetch time
     cut: int | None = None  # partial downloads: bytes kept of the render
     raw: str | None = None  # bytes made without rendering: "empty0".."empty3", "png", ...
@@ -478,8 +479,17 @@ _A_CLASS_HREF = re.compile(r'<a (class="[^"]*") (href="[^"]*")>')
 _A_HREF_CLASS = re.compile(r'<a (href="[^"]*") (class="[^"]*")>')
 
 
-def _retext(doc: str, rng: random.Random) -> str:
-    """Same visible text, different markup: attribute order, indentation, CRLF."""
+def _retext(doc: str, rng: random.Random, variant: int = 1) -> str:
+    """Same visible text, different markup: attribute order, indentation, CRLF.
+
+    ``variant`` (>= 1) trailing spaces on the first line keep the bytes of every
+    text copy of one page distinct from the page and from each other, whatever
+    the random choices: otherwise two copies can coincide byte for byte and the
+    second is (rightly) a ``duplicate_bytes`` of the first. Trailing spaces are
+    invisible in HTML and stripped from text captures by normalisation.
+    """
+    first, nl, rest = doc.partition("\n")
+    doc = first.rstrip(" ") + " " * variant + nl + rest
     out = _A_CLASS_HREF.sub(r"<a \2 \1>", doc)
     if out == doc:
         out = _A_HREF_CLASS.sub(r"<a \2 \1>", doc)
@@ -527,7 +537,9 @@ def _execute(root: str, seed: int, job: _Job) -> str:
             truth = job.truth
         elif job.dup is not None:
             if job.dup == "text":
-                data = _retext(data.decode("utf-8"), random.Random(job.mtime)).encode("utf-8")
+                data = _retext(
+                    data.decode("utf-8"), random.Random(job.mtime), job.text_variant
+                ).encode("utf-8")
             truth = replace(
                 truth,
                 kind=f"duplicate_{job.dup}",
@@ -578,6 +590,7 @@ class _Planner:
         self.cursor: dict[str, int] = {}
         self.rounds: dict[str, int] = {}
         self.variants: dict[str, int] = {}
+        self.text_copies: dict[str, int] = {}  # page relpath -> text duplicates made of it
         self.reservoir: list[_Spec] = []
         # Values already rendered per page identity: a later capture of the same page
         # with a value it had before would repeat an earlier text (a duplicate), or
@@ -741,6 +754,10 @@ class _Planner:
         picked = self.reservoir[int(rng.random() * len(self.reservoir))].render
         spec = self.latest[(picked.template, picked.occupation)]  # copy the current capture
         how = "bytes" if rng.random() < 0.5 else "text"
+        variant = 0
+        if how == "text":
+            variant = self.text_copies.get(spec.relpath, 0) + 1
+            self.text_copies[spec.relpath] = variant
         ts = self.free_ts(spec.ts + 86400 + rng.randint(0, 3600))
         name = spec.relpath.rpartition("/")[2]
         stem, _, ext = name.rpartition(".")
@@ -753,6 +770,7 @@ class _Planner:
             render=spec.render,
             dup=how,
             dup_of=spec.relpath,
+            text_variant=variant,
             fetched_at=_iso(ts),
         )
 

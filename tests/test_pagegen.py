@@ -17,6 +17,7 @@ from benchmarks.pagegen import (
     HTML_VARIANTS,
     TEMPLATES,
     PageTruth,
+    _retext,
     generate_landing,
     main,
     render_page,
@@ -229,9 +230,12 @@ def test_recaptures_keep_the_url_and_change_the_score(tmp_path: Path) -> None:
 
 def test_duplicates(tmp_path: Path) -> None:
     root = tmp_path / "l"
-    truth = generate_landing(root, 60, seed=1, truth_path=tmp_path / "t.jsonl", duplicate_share=0.4)
+    truth = generate_landing(
+        root, 400, seed=1, truth_path=tmp_path / "t.jsonl", duplicate_share=0.6
+    )
     rows = {t.relpath: t for t in read_truth(truth)}
     kinds = set()
+    text_copies: dict[bytes, str] = {}
     for t in rows.values():
         if not t.kind.startswith("duplicate"):
             continue
@@ -251,7 +255,16 @@ def test_duplicates(tmp_path: Path) -> None:
             assert a != b
             fmt = t.details["fmt"]
             assert visible_text(a, fmt) == visible_text(b, fmt)
+            # a text copy equal byte for byte to another copy would be a byte duplicate
+            assert text_copies.setdefault(b, t.relpath) == t.relpath
     assert kinds == {"duplicate_bytes", "duplicate_text"}
+    assert len(text_copies) >= 5
+
+
+def test_text_copies_of_one_page_differ_in_bytes() -> None:
+    page = "<html>\n<body>\n<p>Risk 40/100</p>\n</body>\n</html>\n"
+    copies = {_retext(page, random.Random(0), variant) for variant in range(1, 6)}
+    assert len(copies) == 5 and page not in {c.replace("\r\n", "\n") for c in copies}
 
 
 def test_bad_and_ignored_files(tmp_path: Path) -> None:
