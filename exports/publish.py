@@ -121,8 +121,12 @@ def publish_exports(
     run_id: str,
     schema_version: int,
     generated_at: datetime,
+    data_version: str | None = None,
 ) -> dict:
     """Write every table as Parquet, CSV and JSON plus ``manifest.json``; publish atomically.
+
+    ``data_version``, when given, is recorded in the manifest: a stamp of the
+    data the tables were made from (see :func:`exports_current`).
 
     ``tables`` maps an export name (``[a-z][a-z0-9_]*``, the file stem) to one
     constant ``SELECT`` statement; it should ``ORDER BY`` a unique key so the
@@ -153,6 +157,7 @@ def publish_exports(
                 "schema_version": int(schema_version),
                 "generated_at": generated,
                 "run_id": run_id,
+                **({"data_version": data_version} if data_version is not None else {}),
                 "files": files,
             }
             _write_durably(staging / MANIFEST_NAME, _manifest_bytes(manifest))
@@ -473,6 +478,29 @@ def _fsync_dir(path: Path) -> None:
 def read_manifest(exports_dir: Path) -> dict:
     """The manifest of the currently published version."""
     return _load_manifest(resolve_exports(exports_dir))
+
+
+def exports_current(exports_dir: Path, data_version: str) -> dict | None:
+    """The published manifest if it was made from ``data_version`` and every file it
+    lists is there with its recorded size; else None (publish again).
+
+    Lets an unchanged warehouse skip the export; a deleted or truncated file
+    still forces a new version. (:func:`verify_exports` checks checksums too.)
+    """
+    try:
+        version_dir = resolve_exports(Path(os.path.abspath(exports_dir)))
+        manifest = _load_manifest(version_dir)
+    except ExportError:
+        return None
+    if manifest.get("data_version") != data_version:
+        return None
+    for name, entry in manifest["files"].items():
+        try:
+            if Path(name).name != name or (version_dir / name).stat().st_size != entry.get("bytes"):
+                return None
+        except OSError:
+            return None
+    return manifest
 
 
 def _load_manifest(version_dir: Path) -> dict:

@@ -35,7 +35,7 @@ from warehouse.queries import (
     mark_consensus,
 )
 from warehouse.schema import SCHEMA_VERSION
-from warehouse.state import known_state
+from warehouse.state import data_version, known_state, planning_state
 
 WRITER_POOL = "riskpipe_warehouse"  # every asset that writes the DuckDB file
 TRANSIENT_IO_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
@@ -55,7 +55,7 @@ def landing_inventory(
     """
     scan = scan_landing(landing.root)
     with warehouse.migrated() as con:
-        known = known_state(con)
+        known = planning_state(con)
     plan = plan_run(scan.files, known)
     context.add_output_metadata(
         {
@@ -243,21 +243,30 @@ def published_exports(
     exports: ExportsResource,
 ) -> dict:
     """Consensus, latest assessments, task/salary consensus and source bias for downstream
-    apps: Parquet, CSV and JSON with a manifest, swapped in atomically."""
-    from exports.publish import publish_exports
+    apps: Parquet, CSV and JSON with a manifest, swapped in atomically.
+
+    Skipped when the published version was made from the same data (its
+    manifest's ``data_version``) and is complete."""
+    from exports.publish import exports_current, publish_exports
 
     with warehouse.connect() as con:
-        manifest = publish_exports(
-            con,
-            exports.folder,
-            tables=EXPORT_QUERIES,
-            run_id=consensus_profiles.run_id,
-            schema_version=SCHEMA_VERSION,
-            generated_at=datetime.now(UTC),
-        )
+        version = data_version(con, repr(sorted(EXPORT_QUERIES.items())), str(SCHEMA_VERSION))
+        manifest = exports_current(exports.folder, version)
+        skipped = manifest is not None
+        if manifest is None:
+            manifest = publish_exports(
+                con,
+                exports.folder,
+                tables=EXPORT_QUERIES,
+                run_id=consensus_profiles.run_id,
+                schema_version=SCHEMA_VERSION,
+                generated_at=datetime.now(UTC),
+                data_version=version,
+            )
     context.add_output_metadata(
         {
             "exports": str(exports.folder),
+            "skipped": skipped,  # already published from the same data
             "files": len(manifest.get("files", {})),
             **{
                 f"rows/{name}": info["rows"]
@@ -277,12 +286,27 @@ def consensus_report(
     exports: ExportsResource,
     landing: LandingResource,
 ) -> str:
-    """A self-contained HTML report with charts: each source's score, consensus and interval."""
-    from exports.report import build_report
+    """A self-contained HTML report with charts: each source's score, consensus and interval.
 
+    Skipped when the report folder was built from the same data by the same code
+    (its ``.data_version`` stamp) and its ``index.html`` is there."""
+    from exports.report import build_report
+    from exports.stamps import clear_stamp, code_digest, read_stamp, write_stamp
+
+    folder = exports.report_folder
+    index = folder / "index.html"
     with warehouse.connect() as con:
-        index = build_report(con, exports.report_folder, workers=landing.worker_count)
-    context.add_output_metadata({"report": dg.MetadataValue.path(str(index))})
+        version = data_version(
+            con,
+            code_digest("exports.report", "exports.report_charts", "exports.report_assets"),
+            str(SCHEMA_VERSION),
+        )
+        skipped = read_stamp(folder) == version and index.is_file()
+        if not skipped:
+            clear_stamp(folder)
+            index = build_report(con, folder, workers=landing.worker_count)
+            write_stamp(folder, version)
+    context.add_output_metadata({"report": dg.MetadataValue.path(str(index)), "skipped": skipped})
     return str(index)
 
 

@@ -82,22 +82,26 @@ def scan_landing(root: Path) -> LandingScan:
     if not os.access(root, os.R_OK | os.X_OK):
         raise LandingError(f"landing folder {root} is not readable")
     scan = LandingScan()
-    stack = [root]
+    root_str = str(root)
+    prefix = len(root_str) + 1
+    stack = [root_str]
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as it:
+                entries = list(it)  # the lists are sorted once, at the end
         except OSError as exc:
-            rel = folder.relative_to(root).as_posix()
-            scan.problems.append(LandingProblem(rel or ".", "unreadable", f"cannot list: {exc}"))
+            rel = folder[prefix:] or "."
+            scan.problems.append(LandingProblem(rel, "unreadable", f"cannot list: {exc}"))
             continue
-        prefix = len(str(root)) + 1
         for entry in entries:
             rel = entry.path[prefix:]  # scandir joins with "/", relative to the root
-            if is_partial(entry.name):
+            name = entry.name
+            if is_partial(name):
                 scan.ignored.append(rel)
                 continue
             try:
+                # d_type answers these without a system call per entry
                 if entry.is_symlink():
                     target = Path(os.path.realpath(entry.path))
                     if not _inside(root, target):
@@ -112,6 +116,12 @@ def scan_landing(root: Path) -> LandingScan:
                     if target.is_dir():
                         scan.ignored.append(rel)  # its files are scanned at their real path
                         continue
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                if name.endswith(SIDECAR_SUFFIX):
+                    scan.ignored.append(rel)  # read with its document, never on its own
+                    continue
                 st = entry.stat()
             except FileNotFoundError:
                 scan.problems.append(
@@ -121,11 +131,7 @@ def scan_landing(root: Path) -> LandingScan:
             except OSError as exc:
                 scan.problems.append(LandingProblem(rel, "unreadable", f"cannot stat: {exc}"))
                 continue
-            if stat.S_ISDIR(st.st_mode):
-                stack.append(Path(entry.path))
-            elif entry.name.endswith(SIDECAR_SUFFIX):
-                scan.ignored.append(rel)
-            elif stat.S_ISREG(st.st_mode):
+            if stat.S_ISREG(st.st_mode):
                 scan.files.append(LandingFile(rel, st.st_size, st.st_mtime_ns))
             else:
                 scan.problems.append(

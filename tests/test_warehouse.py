@@ -65,6 +65,38 @@ def test_unchanged_rerun_parses_nothing_and_changes_nothing(seeded_paths: Pipeli
     assert manifest_after == manifest_before
 
 
+def test_exports_and_report_are_rebuilt_only_when_the_data_or_files_change(
+    seeded_paths: PipelinePaths,
+) -> None:
+    from exports.publish import read_manifest, resolve_exports, verify_exports
+
+    _run(seeded_paths)
+    first = resolve_exports(seeded_paths.exports)
+    index = seeded_paths.report / "index.html"
+    report_bytes = index.read_bytes()
+    assert read_manifest(seeded_paths.exports)["data_version"]
+
+    _run(seeded_paths)  # nothing changed: the same published version, the same report file
+    assert resolve_exports(seeded_paths.exports) == first
+    assert index.read_bytes() == report_bytes  # its "generated" time would differ if rebuilt
+
+    (first / "source_bias.csv").unlink()  # a damaged publication is replaced
+    index.unlink()
+    _run(seeded_paths)
+    second = resolve_exports(seeded_paths.exports)
+    assert second != first and verify_exports(seeded_paths.exports) == []
+    assert index.is_file()
+
+    page = next(p for p in sorted(seeded_paths.landing.rglob("*")) if p.is_file())
+    page.write_text(page.read_text(encoding="utf-8").replace("Machine", "Machine  "))
+    _run(seeded_paths)  # new data (a changed capture): published again
+    third = resolve_exports(seeded_paths.exports)
+    assert third != second
+    assert (
+        read_manifest(seeded_paths.exports)["data_version"] != read_manifest(second)["data_version"]
+    )
+
+
 def test_byte_and_text_duplicates_are_recorded_not_loaded(seeded_paths: PipelinePaths) -> None:
     _run(seeded_paths)
     site = seeded_paths.landing / "mirror" / "2026-05-02"
