@@ -82,9 +82,13 @@ def parsed_documents(
     staging_root = warehouse.staging_root()
     if staging_root.exists():  # leftovers of a crashed run; this run holds the run lock
         shutil.rmtree(staging_root, ignore_errors=True)
-    if landing_inventory.plan.to_process or landing_inventory.problems:
+
+    def load_known() -> KnownState:
         with warehouse.connect(read_only=True) as con:
-            known = known_state(con)
+            return known_state(con)
+
+    if landing_inventory.plan.to_process or landing_inventory.problems:
+        known = load_known  # loaded while the first files are parsed
     else:
         known = KnownState()  # nothing to read: an unchanged folder costs no warehouse scan
     run_id = context.run.run_id

@@ -14,8 +14,8 @@ import hashlib
 import multiprocessing
 import os
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -501,17 +501,55 @@ def stage_documents(
     root: Path,
     plan: RunPlan,
     problems: list[LandingProblem],
-    known: KnownState,
+    known: KnownState | Callable[[], KnownState],
     staged: StagedRun,
     *,
     workers: int,
     batch_size: int = 1000,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> StagedRun:
-    """Parse the planned files and stage their rows; returns the filled ``staged``."""
+    """Parse the planned files and stage their rows; returns the filled ``staged``.
+
+    ``known`` may be a function that loads the warehouse state: it then runs in
+    a thread while the worker processes parse the first files (results wait in
+    a buffer of at most ``batch_size``), so loading the state of a large
+    warehouse costs the run no wall time.
+    """
     staged.staging_dir.mkdir(parents=True, exist_ok=True)
     staged.unchanged = plan.unchanged
     staged.vanished_paths = plan.vanished_paths
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="known-state") as loader:
+        pending = loader.submit(known) if callable(known) else None
+        stager: _Stager | None = None
+        waiting: list[FileResult] = []
+
+        def start() -> _Stager:
+            ready = _start_stager(
+                staged, pending.result() if pending else known, problems, batch_size
+            )
+            for early in waiting:
+                ready.add(early)
+            waiting.clear()
+            return ready
+
+        for result in iter_results(root, plan.to_process, workers=workers, max_bytes=max_bytes):
+            staged.processed += 1
+            if stager is not None:
+                stager.add(result)
+                continue
+            waiting.append(result)
+            if pending is None or pending.done() or len(waiting) >= batch_size:
+                stager = start()
+        if stager is None:  # fewer results than a batch, all waiting for the state
+            stager = start()
+    stager.flush()
+    return staged
+
+
+def _start_stager(
+    staged: StagedRun, known: KnownState, problems: list[LandingProblem], batch_size: int
+) -> _Stager:
+    """A stager with the landing problems staged first (those not already recorded)."""
     stager = _Stager(staged, known, batch_size)
     for problem in problems:
         prev = known.files.get(problem.path)
@@ -523,8 +561,4 @@ def stage_documents(
             stager.problem(problem)
         else:
             staged.unchanged += 1
-    for result in iter_results(root, plan.to_process, workers=workers, max_bytes=max_bytes):
-        staged.processed += 1
-        stager.add(result)
-    stager.flush()
-    return staged
+    return stager
