@@ -176,6 +176,40 @@ def test_recaptures_stay_in_history_and_the_latest_feeds_the_consensus(
     assert profile[3] == pytest.approx(32.8)
 
 
+def test_captures_fetched_at_the_same_instant_agree_on_the_latest(
+    seeded_paths: PipelinePaths,
+) -> None:
+    """The smallest document_id wins a tie, in the views and in the consensus alike."""
+    url = "https://jobisque.example/will-ai-replace-machine-learning-engineers"
+    text = JOBISQUE.read_text(encoding="utf-8")
+    (seeded_paths.landing / "seeds" / "001_0728e555b7adc017.txt").unlink()
+    for name, score in (("a.txt", "48/100"), ("b.txt", "60/100")):
+        _write_capture(
+            seeded_paths.landing / "jobisque" / name,
+            text.replace("48/100", score),
+            "2026-05-01T08:00:00Z",
+            url,
+        )
+    _run(seeded_paths)
+    with _con(seeded_paths) as con:
+        latest = con.execute(
+            "SELECT min(document_id), arg_min(risk_score, document_id) FROM assessments "
+            "WHERE source = 'jobisque'"
+        ).fetchall()[0]
+        in_view = con.execute(
+            "SELECT document_id FROM assessments WHERE source = 'jobisque' AND is_latest"
+        ).fetchall()
+        used = con.execute(
+            "SELECT document_id, risk_score FROM source_scores WHERE source = 'jobisque'"
+        ).fetchall()
+        details = con.execute(
+            "SELECT DISTINCT document_id FROM task_mentions WHERE source = 'jobisque' AND is_latest"
+        ).fetchall()
+    assert in_view == [(latest[0],)]
+    assert used == [(latest[0], latest[1])]
+    assert details == [(latest[0],)]
+
+
 def test_replaced_file_content_is_a_new_capture_and_old_row_is_not_current(
     seeded_paths: PipelinePaths,
 ) -> None:

@@ -265,9 +265,10 @@ def consensus_profiles(
         df = normalise_assessments(df, registry)
     if df.empty:
         return _empty_profiles(), _empty_source_scores()
-    df = df.assign(fetched_at=pd.to_datetime(df["fetched_at"], utc=True))
+    fetched = pd.to_datetime(df["fetched_at"], utc=True)
 
-    latest = df.loc[df["is_latest"].astype(bool) & np.isfinite(df["risk_score"].astype(float))]
+    is_latest = df["is_latest"].astype(bool) & np.isfinite(df["risk_score"].astype(float))
+    latest = df.loc[is_latest].assign(fetched_at=fetched[is_latest])
     latest = latest.sort_values(["occupation_slug", "source"], kind="mergesort")
     if latest.empty:
         return _empty_profiles(), _empty_source_scores()
@@ -324,10 +325,11 @@ def consensus_profiles(
         if "label_conflict" in latest.columns
         else 0
     )
-    every = df.loc[df["occupation_slug"].isin(slugs)].groupby("occupation_slug", sort=True)
+    profiled = df["occupation_slug"].isin(slugs)
+    every = fetched[profiled].groupby(df.loc[profiled, "occupation_slug"], sort=True)
     prof["n_documents"] = every.size().astype(np.int64)
-    prof["first_fetched_at"] = every["fetched_at"].min()
-    prof["last_fetched_at"] = every["fetched_at"].max()
+    prof["first_fetched_at"] = every.min()
+    prof["last_fetched_at"] = every.max()
     prof = prof.reset_index(drop=True)
 
     prof["agreement"] = agreement_of(

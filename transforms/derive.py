@@ -19,7 +19,55 @@ from transforms.scales import load_registry
 from transforms.tasks import task_consensus
 
 # Bump when the set or shape of derived tables changes.
-DERIVE_VERSION = "derive-1"
+DERIVE_VERSION = "derive-2"  # 2: latest-capture ties broken as in the views
+
+ASSESSMENT_INPUTS: tuple[str, ...] = (
+    "document_id",
+    "source",
+    "occupation",
+    "occupation_slug",
+    "raw_score",
+    "raw_value",
+    "scale_min",
+    "scale_max",
+    "polarity",
+    "label",
+    "url",
+    "fetched_at",
+    "score_snippet",
+)
+"""The columns of the assessments frame that :func:`derive_tables` reads.
+
+``is_latest`` and the normalised columns are recomputed, so they need not be
+passed; other columns are ignored. Keep this in step with the transforms.
+"""
+
+DETAIL_INPUTS: dict[str, tuple[str, ...]] = {
+    "task_automation": (
+        "occupation_slug",
+        "occupation",
+        "source",
+        "document_id",
+        "task",
+        "pct_automatable",
+    ),
+    "task_mentions": ("occupation_slug", "occupation", "source", "document_id", "task", "stance"),
+    "salary_bands": (
+        "occupation_slug",
+        "occupation",
+        "source",
+        "seniority",
+        "low",
+        "high",
+        "open_ended",
+        "currency",
+        "period",
+    ),
+    "recommendations": ("occupation_slug", "source", "action"),
+    "tool_mentions": ("occupation_slug", "source", "tool"),
+    "pivots": ("occupation_slug", "source", "role"),
+}
+"""Detail kind -> the columns :func:`derive_tables` reads; kinds not listed are not read."""
 
 
 def derived_version(config: ConsensusConfig | None = None) -> str:
@@ -33,7 +81,11 @@ def derive_tables(
     details: dict[str, pd.DataFrame],
     config: ConsensusConfig | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Derived table name -> frame (names match ``warehouse.schema.DERIVED_TABLES``)."""
+    """Derived table name -> frame (names match ``warehouse.schema.DERIVED_TABLES``).
+
+    Reads only :data:`ASSESSMENT_INPUTS` of ``assessments`` and :data:`DETAIL_INPUTS`
+    of ``details``; the frames may hold more columns.
+    """
     config = config or ConsensusConfig()
     normalised = normalise_assessments(assessments)
     calibration = fit_calibration(normalised, config)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.config import DATA_DIR
+from transforms.normalise import per_combination
 from transforms.scales import is_missing
 
 TOOL_ALIASES_PATH = DATA_DIR / "tool_aliases.csv"
@@ -70,14 +71,14 @@ def _count(
         {
             "occupation_slug": frame["occupation_slug"].astype(str).to_numpy(),
             "source": frame["source"].astype(str).to_numpy(),
-            "name": [display_name(v) for v in frame[column]],
+            "name": per_combination(display_name, frame[column]),
         }
     ).dropna(subset=["name"])
-    df["key"] = [name_key(n) for n in df["name"]]
+    df["key"] = per_combination(name_key, df["name"])
     if aliases:
         canonical = df["key"].map(aliases)
         df.loc[canonical.notna(), "name"] = canonical[canonical.notna()]
-        df["key"] = [name_key(n) for n in df["name"]]
+        df["key"] = per_combination(name_key, df["name"])
     spelling = (
         df.groupby(["occupation_slug", "key", "name"])
         .size()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from transforms.scales import POLARITIES, ScaleRegistry, load_registry
 
@@ -33,8 +35,108 @@ LABEL_CONFLICT_STEPS = 2
 def join_sorted(df: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
     """Per group of ``keys``: the distinct non-null values of ``column``, sorted, comma-joined."""
     uniq = df[[*keys, column]].dropna().drop_duplicates()
-    uniq = uniq.assign(**{column: uniq[column].astype(str)}).sort_values([*keys, column])
-    return uniq.groupby(keys, sort=True)[column].agg(",".join)
+    if uniq.empty:
+        return (
+            uniq.assign(**{column: uniq[column].astype(str)})
+            .groupby(keys, sort=True)[column]
+            .agg(",".join)
+        )
+    values = uniq[column].astype(str)
+    key_codes = [sort_codes(uniq[k]) for k in keys]
+    order = np.lexsort([sort_codes(values), *reversed(key_codes)])
+    # Sorted by the keys, each group is one run of rows: join the runs.
+    first = np.zeros(len(order), dtype=bool)
+    first[0] = True
+    for codes in key_codes:
+        ordered = codes[order]
+        first[1:] |= ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(first)
+    ends = [*starts[1:].tolist(), len(order)]
+    sorted_values = values.to_numpy()[order].tolist()
+    joined = [",".join(sorted_values[a:b]) for a, b in zip(starts.tolist(), ends, strict=True)]
+    firsts = uniq[keys].iloc[order[starts]]
+    index = (
+        pd.Index(firsts[keys[0]], name=keys[0])
+        if len(keys) == 1
+        else pd.MultiIndex.from_frame(firsts)
+    )
+    return pd.Series(joined, index=index, name=column, dtype=object)
+
+
+def group_starts(keys: pd.DataFrame) -> np.ndarray:
+    """True on each row whose ``keys`` differ from the previous row's (and on the first row).
+
+    On a frame sorted by ``keys`` this marks the first row of every group; missing
+    values compare equal to each other, as in a groupby.
+    """
+    starts = np.zeros(len(keys), dtype=bool)
+    if len(keys):
+        starts[0] = True
+    for column in keys.columns:
+        codes, _ = pd.factorize(keys[column], use_na_sentinel=False)
+        starts[1:] |= codes[1:] != codes[:-1]
+    return starts
+
+
+def sort_codes(values: pd.Series | np.ndarray, ascending: bool = True) -> np.ndarray:
+    """Integer keys that order ``values`` as ``DataFrame.sort_values`` does (missing last).
+
+    ``np.lexsort`` over such keys gives the same stable order as a multi-column
+    ``sort_values(..., na_position="last")``, without sorting any column twice.
+    """
+    codes, n = _sorted_codes(values)
+    missing = codes < 0
+    if not ascending:
+        codes = n - codes - 1
+    return np.where(missing, n, codes)
+
+
+def _sorted_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, int]:
+    """Position of each value among the sorted distinct values (-1 if missing), and their count.
+
+    Strings are ranked by Arrow, much faster than sorting Python objects; UTF-8
+    byte order is code point order, the order of Python's string comparison.
+    """
+    if len(values) and pd.api.types.infer_dtype(values, skipna=True) == "string":
+        try:
+            array = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+        except (pa.ArrowException, ValueError):  # not encodable as UTF-8 (lone surrogates)
+            pass
+        else:
+            ranks = pc.rank(array, sort_keys="ascending", tiebreaker="dense").to_numpy()
+            codes = ranks.astype(np.int64) - 1
+            codes[array.is_null().to_numpy(zero_copy_only=False)] = -1
+            return codes, int(codes.max(initial=-1)) + 1
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes, len(uniques)
+
+
+def combination_codes(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One code per distinct combination of values across ``columns``, row by row.
+
+    Returns ``(codes, first)``: codes are numbered in order of first appearance and
+    ``first[c]`` is the first row holding code ``c``. Missing values (None, NaN,
+    ``pd.NA``) of one column count as one value.
+    """
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        combined, _ = pd.factorize(combined * max(len(uniques), 1) + codes)
+    _, first = np.unique(combined, return_index=True)
+    return combined, first
+
+
+def per_combination(func, *columns: pd.Series) -> np.ndarray:
+    """``func`` applied to each row of ``columns``, evaluated once per distinct combination.
+
+    Returns an object array aligned with the rows. Missing values (None, NaN,
+    ``pd.NA``) of one column count as one value, so ``func`` must treat them alike.
+    """
+    codes, first = combination_codes(*columns)
+    values = [column.iloc[first].tolist() for column in columns]
+    results = np.empty(len(first), dtype=object)
+    results[:] = [func(*row) for row in zip(*values, strict=True)]
+    return results[codes]
 
 
 def risk_score(value: float, scale_min: float, scale_max: float, polarity: str) -> float:
@@ -87,25 +189,24 @@ def latest_flags(df: pd.DataFrame) -> pd.Series:
     """
     if df.empty:
         return pd.Series(False, index=df.index, dtype=bool)
-    key = pd.DataFrame(
-        {
-            "source": df["source"].to_numpy(),
-            "slug": df["occupation_slug"].to_numpy(),
-            "fetched": pd.to_datetime(df["fetched_at"], utc=True).to_numpy(),
-            "doc": df["document_id"].astype(str).to_numpy(),
-            "pos": np.arange(len(df)),
-        }
+    flags = _latest(
+        sort_codes(df["source"]),
+        sort_codes(df["occupation_slug"]),
+        sort_codes(pd.to_datetime(df["fetched_at"], utc=True), ascending=False),
+        sort_codes(df["document_id"].astype(str)),
     )
-    key = key.sort_values(
-        ["source", "slug", "fetched", "doc"],
-        ascending=[True, True, False, True],
-        na_position="last",
-        kind="mergesort",
-    )
-    first = ~key.duplicated(["source", "slug"], keep="first")
-    flags = np.zeros(len(df), dtype=bool)
-    flags[key.loc[first, "pos"].to_numpy()] = True
     return pd.Series(flags, index=df.index, dtype=bool)
+
+
+def _latest(source: np.ndarray, slug: np.ndarray, newest: np.ndarray, doc: np.ndarray):
+    """:func:`latest_flags` on sort keys (``newest`` orders the most recent first)."""
+    order = np.lexsort((doc, newest, slug, source))
+    src, slg = source[order], slug[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (src[1:] != src[:-1]) | (slg[1:] != slg[:-1])
+    flags = np.zeros(len(order), dtype=bool)
+    flags[order[first]] = True
+    return flags
 
 
 def normalise_assessments(df: pd.DataFrame, registry: ScaleRegistry | None = None) -> pd.DataFrame:
@@ -122,40 +223,54 @@ def normalise_assessments(df: pd.DataFrame, registry: ScaleRegistry | None = Non
     a fresh index, so the same rows in any order give an identical frame.
     """
     registry = registry or load_registry()
-    out = df.copy()
-    out["fetched_at"] = pd.to_datetime(out["fetched_at"], utc=True)
-    out["risk_score"] = risk_scores(
-        out["raw_value"].to_numpy(dtype=float),
-        out["scale_min"].to_numpy(dtype=float),
-        out["scale_max"].to_numpy(dtype=float),
-        out["polarity"].to_numpy(dtype=object),
+    fetched = pd.to_datetime(df["fetched_at"], utc=True)
+    risk = risk_scores(
+        df["raw_value"].to_numpy(dtype=float),
+        df["scale_min"].to_numpy(dtype=float),
+        df["scale_max"].to_numpy(dtype=float),
+        df["polarity"].to_numpy(dtype=object),
     )
-    score_codes = registry.band_codes(out["risk_score"].to_numpy(dtype=float))
+    score_codes = registry.band_codes(risk)
     band_names = np.array([*registry.band_names, None], dtype=object)
-    out["score_band"] = band_names[score_codes]
 
-    label_band = [
+    # Label bands and expected scales depend on a few distinct combinations only.
+    codes, first = combination_codes(df["source"], df["label"])
+    bands = [
         registry.label_band(str(source), label)
-        for source, label in zip(out["source"], out["label"], strict=True)
+        for source, label in zip(
+            df["source"].iloc[first].tolist(), df["label"].iloc[first].tolist(), strict=True
+        )
     ]
-    out["label_band"] = pd.Series(label_band, index=out.index, dtype=object)
-    label_codes = np.array(
-        [-1 if b is None else registry.band_index(b) for b in label_band], dtype=np.int64
-    )
+    label_band = np.array(bands, dtype=object)[codes]
+    band_code = [-1 if b is None else registry.band_index(b) for b in bands]
+    label_codes = np.array(band_code, dtype=np.int64)[codes]
+    scale_expected = per_combination(
+        lambda s, lo, hi, p: registry.source_scale(str(s)).expects(lo, hi, str(p)),
+        df["source"],
+        df["scale_min"],
+        df["scale_max"],
+        df["polarity"],
+    ).astype(bool)
+
+    source = sort_codes(df["source"])
+    slug = sort_codes(df["occupation_slug"])
+    documents = df["document_id"].astype(str)
+    doc = sort_codes(documents)
+    is_latest = _latest(source, slug, sort_codes(fetched, ascending=False), doc)
+    if not documents.equals(df["document_id"]):
+        doc = sort_codes(df["document_id"])
+    order = np.lexsort((doc, sort_codes(fetched), source, slug))
+
+    out = df.take(order).reset_index(drop=True)
+    out["fetched_at"] = fetched.array.take(order)
+    out["risk_score"] = risk[order]
+    out["score_band"] = band_names[score_codes[order]]
+    out["label_band"] = pd.Series(label_band[order], index=out.index, dtype=object)
     out["label_conflict"] = (
         (label_codes >= 0)
         & (score_codes >= 0)
         & (np.abs(label_codes - score_codes) >= LABEL_CONFLICT_STEPS)
-    )
-    out["is_latest"] = latest_flags(out)
-    out["scale_expected"] = [
-        registry.source_scale(str(s)).expects(lo, hi, str(p))
-        for s, lo, hi, p in zip(
-            out["source"], out["scale_min"], out["scale_max"], out["polarity"], strict=True
-        )
-    ]
-    out["scale_expected"] = out["scale_expected"].astype(bool)
-    out = out.sort_values(
-        ["occupation_slug", "source", "fetched_at", "document_id"], kind="mergesort"
-    )
-    return out.reset_index(drop=True)
+    )[order]
+    out["is_latest"] = is_latest[order]
+    out["scale_expected"] = scale_expected[order]
+    return out

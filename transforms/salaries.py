@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.config import DATA_DIR
-from transforms.normalise import join_sorted
+from transforms.normalise import join_sorted, per_combination
 from transforms.scales import is_missing
 
 SENIORITY_MAP_PATH = DATA_DIR / "seniority_map.csv"
@@ -104,10 +104,10 @@ def salary_consensus(
     df["occupation_slug"] = df["occupation_slug"].astype(str)
     currency = df["currency"].astype("string").str.strip().str.upper()
     period = df["period"].astype("string").str.strip().str.casefold()
-    df["level"] = [canonical_seniority(s, seniority_map) for s in df["seniority"]]
+    df["level"] = per_combination(lambda s: canonical_seniority(s, seniority_map), df["seniority"])
     df["low"] = pd.to_numeric(df["low"], errors="coerce")
     df["high"] = pd.to_numeric(df["high"], errors="coerce")
-    df["open"] = [_truthy(v) for v in df["open_ended"]]
+    df["open"] = per_combination(_truthy, df["open_ended"]).astype(bool)
 
     reason = pd.Series(None, index=df.index, dtype=object)
     reason[(currency != "USD").fillna(True)] = "not_usd"

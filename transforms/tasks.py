@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from transforms.normalise import join_sorted
+from transforms.normalise import combination_codes, group_starts, join_sorted, per_combination
 from transforms.scales import is_missing
 
 TASK_MATCH_THRESHOLD = 88.0
@@ -75,6 +75,7 @@ TASK_CONSENSUS_COLUMNS = [
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _LEADING_ORDINAL = re.compile(r"^\s*(?:\d{1,3}[.)]?|[-*•·])\s+")
 _SPACES = re.compile(r"\s+")
+_KEY = re.compile(r"(?:[0-9a-z]+(?: [0-9a-z]+)*)?")  # what normalise_task returns
 
 
 def clean_task(text: object) -> str | None:
@@ -98,10 +99,38 @@ def task_similarity(a: str, b: str) -> float:
     return (fuzz.token_set_ratio(na, nb) + fuzz.token_sort_ratio(na, nb)) / 2.0
 
 
-def _similarity_matrix(keys: list[str]) -> np.ndarray:
-    set_r = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, dtype=np.float64)
-    sort_r = process.cdist(keys, keys, scorer=fuzz.token_sort_ratio, dtype=np.float64)
-    return (set_r + sort_r) / 2.0
+def _similarity_matrix(keys: list[str], threshold: float | None = None) -> np.ndarray:
+    """Similarity of every pair of keys (rows and columns in the order of ``keys``).
+
+    With a ``threshold``, only the pairs that can reach it are scored exactly: the
+    mean of the two ratios is at most ``(token_sort_ratio + 100) / 2``, so the
+    costlier ``token_set_ratio`` is computed only where that bound reaches the
+    threshold, and every other pair holds the bound (below the threshold, like its
+    true score). The diagonal is then not scored either.
+    """
+    if all(_KEY.fullmatch(k) for k in keys):
+        # token_sort_ratio is the plain ratio of the words in sorted order; sorting
+        # each key once instead of once per pair is much faster, with equal scores.
+        words = [" ".join(sorted(k.split(" "))) for k in keys]
+        sort_r = process.cdist(words, words, scorer=fuzz.ratio, dtype=np.float64)
+    else:
+        sort_r = process.cdist(keys, keys, scorer=fuzz.token_sort_ratio, dtype=np.float64)
+    if threshold is None:
+        set_r = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, dtype=np.float64)
+        return (set_r + sort_r) / 2.0
+    sim = (sort_r + 100.0) / 2.0
+    reach = sim >= threshold
+    np.fill_diagonal(reach, False)
+    rows, cols = np.nonzero(reach)
+    if rows.size:
+        set_r = process.cpdist(
+            [keys[i] for i in rows],
+            [keys[j] for j in cols],
+            scorer=fuzz.token_set_ratio,
+            dtype=np.float64,
+        )
+        sim[rows, cols] = (set_r + sort_r[rows, cols]) / 2.0
+    return sim
 
 
 def cluster_keys(keys: list[str], threshold: float = TASK_MATCH_THRESHOLD) -> list[int]:
@@ -113,10 +142,13 @@ def cluster_keys(keys: list[str], threshold: float = TASK_MATCH_THRESHOLD) -> li
     k = len(keys)
     if k == 0:
         return []
-    sim = _similarity_matrix(keys)
-    link = sim.copy()
+    if k == 1:
+        return [0]
+    # Scores below the threshold never merge anything (a complete-linkage score is
+    # the minimum over pairs), so only the scores that reach it need to be exact.
+    link = _similarity_matrix(keys, None if np.isnan(threshold) else threshold)
     np.fill_diagonal(link, -np.inf)
-    label = list(range(k))
+    label = np.arange(k)
     while True:
         flat = int(np.argmax(link))
         i, j = divmod(flat, k)
@@ -129,8 +161,8 @@ def cluster_keys(keys: list[str], threshold: float = TASK_MATCH_THRESHOLD) -> li
         link[i, i] = -np.inf
         link[j, :] = -np.inf
         link[:, j] = -np.inf
-        label = [i if lab == j else lab for lab in label]
-    return label
+        label[label == j] = i
+    return label.tolist()
 
 
 def _frame(df: pd.DataFrame | None, kind: str) -> pd.DataFrame:
@@ -174,21 +206,31 @@ def task_consensus(
         [_frame(task_automation, "automation"), _frame(task_mentions, "mention")],
         ignore_index=True,
     )
-    rows["task_raw"] = [clean_task(t) for t in rows["task"]]
+    rows["task_raw"] = per_combination(clean_task, rows["task"])
     rows = rows.loc[rows["task_raw"].notna()].copy()
     if rows.empty:
         return _empty_map(), _empty_consensus()
-    rows["key"] = [normalise_task(t) for t in rows["task_raw"]]
+    rows["key"] = per_combination(normalise_task, rows["task_raw"])
     rows["occupation_slug"] = rows["occupation_slug"].astype(str)
 
-    cluster_of: dict[tuple[str, str], int] = {}
-    for slug, keys_of_slug in rows.groupby("occupation_slug", sort=True)["key"]:
-        keys = sorted(keys_of_slug.unique())
-        for key, label in zip(keys, cluster_keys(keys, threshold), strict=True):
-            cluster_of[(str(slug), key)] = label
-    rows["cluster"] = [
-        cluster_of[(s, k)] for s, k in zip(rows["occupation_slug"], rows["key"], strict=True)
-    ]
+    # Cluster the distinct keys of each occupation, in sorted order.
+    codes, first = combination_codes(rows["occupation_slug"], rows["key"])
+    pairs = pd.DataFrame(
+        {
+            "slug": rows["occupation_slug"].to_numpy()[first],
+            "key": rows["key"].to_numpy()[first],
+            "code": np.arange(len(first)),
+        }
+    ).sort_values(["slug", "key"], kind="mergesort")
+    starts = np.flatnonzero(group_starts(pairs[["slug"]]))
+    ends = [*starts[1:].tolist(), len(pairs)]
+    keys_sorted = pairs["key"].tolist()
+    labels = np.empty(len(pairs), dtype=np.int64)
+    for a, b in zip(starts.tolist(), ends, strict=True):
+        labels[a:b] = cluster_keys(keys_sorted[a:b], threshold)
+    cluster_of = np.empty(len(pairs), dtype=np.int64)
+    cluster_of[pairs["code"].to_numpy()] = labels
+    rows["cluster"] = cluster_of[codes]
     # Canonical name: most mentioned variant; then most sources, shortest, alphabetical.
     variants = (
         rows.groupby(["occupation_slug", "cluster", "task_raw"], sort=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from transforms.frames import DETAIL_KINDS
+from transforms.derive import ASSESSMENT_INPUTS, DETAIL_INPUTS
 from warehouse.schema import DERIVED_TABLES
 
 
@@ -47,18 +47,44 @@ EXPORT_QUERIES: dict[str, str] = {
 def consensus_inputs(
     con: duckdb.DuckDBPyConnection,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """All assessments (with ``is_latest``) and the detail rows of the latest captures."""
-    assessments = con.execute(
-        "SELECT * EXCLUDE (path) FROM assessments ORDER BY occupation_slug, source, document_id"
-    ).df()
-    details = {
-        kind: con.execute(
-            f"SELECT * EXCLUDE (is_latest) FROM {kind} WHERE is_latest "
-            "ORDER BY occupation_slug, source, document_id, span_start"
-        ).df()
-        for kind in DETAIL_KINDS
-    }
+    """What :func:`transforms.derive.derive_tables` reads: every assessment (all
+    captures) and the detail rows of the latest captures, with only the columns it
+    uses (``ASSESSMENT_INPUTS``, ``DETAIL_INPUTS``), in a fixed row order.
+
+    The assessments go through Arrow, which hands each repeated string (source,
+    occupation, label, URL, ...) to pandas as one shared object rather than one per
+    row: the same values and dtypes in a fraction of the memory. The detail rows are
+    those of the detail views ``WHERE is_latest``; the latest captures are looked up
+    once and joined to each detail table, instead of once per view.
+    """
+    con.complete()  # finish a result the caller left open: con.sql() does not run beside one
+    assessments = (
+        con.sql(
+            f"SELECT {', '.join(ASSESSMENT_INPUTS)} FROM assessments "
+            "ORDER BY occupation_slug, source, document_id"
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    latest = con.sql(
+        "SELECT document_id, source, occupation, occupation_slug FROM assessments WHERE is_latest"
+    ).to_arrow_table()
+    con.register(_LATEST_CAPTURES, latest)
+    try:
+        details = {
+            kind: con.execute(
+                f"SELECT {', '.join(columns)} "
+                f"FROM core.{kind} JOIN {_LATEST_CAPTURES} USING (document_id) "
+                "ORDER BY occupation_slug, source, document_id, span_start"
+            ).df()
+            for kind, columns in DETAIL_INPUTS.items()
+        }
+    finally:
+        con.unregister(_LATEST_CAPTURES)
     return assessments, details
+
+
+_LATEST_CAPTURES = "consensus_latest_captures"
 
 
 def consensus_is_current(con: duckdb.DuckDBPyConnection, version: str) -> bool:

@@ -40,7 +40,7 @@ SELECT
     a.*,
     row_number() OVER (
         PARTITION BY a.source, a.occupation_slug
-        ORDER BY a.fetched_at DESC, a.document_id DESC
+        ORDER BY a.fetched_at DESC, a.document_id ASC  -- same tie-break as transforms.normalise.latest_flags
     ) = 1 AS is_latest,
     d.path
 FROM core.assessments AS a

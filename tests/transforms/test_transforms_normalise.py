@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.transforms.transforms_testdata import MLE_SLUG, SEED, T0, assessment, frame, seed_rows
-from transforms.normalise import normalise_assessments, risk_score, risk_scores
+from transforms.normalise import (
+    combination_codes,
+    join_sorted,
+    normalise_assessments,
+    per_combination,
+    risk_score,
+    risk_scores,
+    sort_codes,
+)
 from transforms.scales import load_registry, normalise_label
 
 BOUNDED = settings(max_examples=100, deadline=None)
@@ -272,3 +280,53 @@ def test_config_is_frozen_and_checked():
         ConsensusConfig(ci_level=1.5)
     with pytest.raises(ValueError):
         ConsensusConfig(agree_max_iqr=30, divergent_min_iqr=20)
+
+
+# ------------------------------------------------------------ vectorised helpers
+
+texts = st.one_of(st.none(), st.sampled_from(["a", "B", "b", "é", "a b", "", "zz", "Ä"]))
+
+
+@BOUNDED
+@given(st.lists(st.tuples(texts, texts, st.sampled_from([1.0, 2.0, np.nan])), max_size=30))
+def test_sort_codes_order_rows_as_sort_values(rows):
+    df = pd.DataFrame(rows, columns=["a", "b", "x"]).astype({"a": object, "b": "string"})
+    want = df.sort_values(["a", "b", "x"], ascending=[True, False, True], kind="mergesort")
+    order = np.lexsort(
+        (sort_codes(df["x"]), sort_codes(df["b"], ascending=False), sort_codes(df["a"]))
+    )
+    assert order.tolist() == want.index.tolist()
+
+
+def test_sort_codes_of_timestamps_put_missing_last():
+    times = pd.Series(pd.to_datetime(["2026-01-02", None, "2026-01-01"], utc=True))
+    assert sort_codes(times).tolist() == [1, 2, 0]
+    assert sort_codes(times, ascending=False).tolist() == [0, 2, 1]
+
+
+@BOUNDED
+@given(st.lists(st.tuples(texts, texts, st.sampled_from(["x", "y", None])), max_size=30))
+def test_join_sorted_matches_a_groupby_join(rows):
+    df = pd.DataFrame(rows, columns=["k1", "k2", "v"])
+    for keys in (["k1"], ["k1", "k2"]):
+        uniq = df[[*keys, "v"]].dropna().drop_duplicates()
+        want = uniq.assign(v=uniq["v"].astype(str)).sort_values([*keys, "v"])
+        want = want.groupby(keys, sort=True)["v"].agg(",".join)
+        got = join_sorted(df, keys, "v")
+        pd.testing.assert_series_equal(got.sort_index(), want, check_index_type=False)
+
+
+def test_per_combination_evaluates_each_combination_once():
+    calls = []
+
+    def describe(source, label):
+        calls.append((source, label))
+        return f"{source}:{label}"
+
+    df = pd.DataFrame({"source": ["a", "a", "b", "a", "b"], "label": ["x", None, "x", "x", np.nan]})
+    got = per_combination(describe, df["source"], df["label"])
+    assert got.tolist() == ["a:x", "a:None", "b:x", "a:x", "b:nan"]
+    assert len(calls) == 4
+    codes, first = combination_codes(df["source"], df["label"])
+    assert codes.tolist() == [0, 1, 2, 0, 3]
+    assert first.tolist() == [0, 1, 2, 4]

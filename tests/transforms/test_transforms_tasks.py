@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from transforms.tasks import (
     TASK_CONSENSUS_COLUMNS,
     TASK_MAP_COLUMNS,
     TASK_MATCH_THRESHOLD,
+    _similarity_matrix,
     cluster_keys,
     normalise_task,
     task_consensus,
@@ -240,3 +242,29 @@ def test_task_consensus_is_order_invariant(perm):
     )
     pd.testing.assert_frame_equal(base[0], shuffled[0])
     pd.testing.assert_frame_equal(base[1], shuffled[1])
+
+
+WORDS = ["model", "tuning", "data", "pipelines", "automated", "feature", "selection", "and"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join),
+        min_size=1,
+        max_size=8,
+        unique=True,
+    ),
+    st.sampled_from([60.0, 75.0, TASK_MATCH_THRESHOLD]),
+)
+def test_pruned_similarities_are_exact_wherever_a_merge_is_possible(names, threshold):
+    keys = sorted({normalise_task(n) for n in names})
+    full = _similarity_matrix(keys)
+    pruned = _similarity_matrix(keys, threshold)
+    off_diagonal = ~np.eye(len(keys), dtype=bool)
+    reach = (full >= threshold) & off_diagonal
+    np.testing.assert_array_equal(pruned[reach], full[reach])
+    assert (pruned[~reach & off_diagonal] < threshold).all()
+    assert full[off_diagonal].tolist() == [
+        task_similarity(a, b) for a in keys for b in keys if a != b
+    ]
