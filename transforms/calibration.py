@@ -339,7 +339,7 @@ def fit_calibration(
     draws_idx = rng.integers(0, fit.shape[0], size=(config.calibration_draws, fit.shape[0]))
     # Each resample starts from the full fit, so few sweeps are needed; blocks of
     # draws keep the stacked arrays small.
-    per_block = max(1, 4_000_000 // max(1, fit.size))
+    per_block = max(1, 250_000 // max(1, fit.size))
     draws = np.concatenate(
         [
             robust_two_way(
