@@ -9,9 +9,10 @@ columns are tolerated and shown as empty), and writes:
   tables) and every chart embedded as a base64 PNG, so it renders offline and
   can be mailed or archived on its own; it references no external resource;
 * ``charts/*.png``: the same charts as files, named after a digest of what they
-  show (``occupation-<slug>-<digest>.png``). They double as a cache: a chart
-  whose file is already there is not drawn again, so rebuilding the report of
-  an unchanged warehouse draws nothing.
+  show (``occupation-<slug>-<panel>-<digest>.png``: one file per panel of an
+  occupation). They double as a cache: a chart whose file is already there is
+  not drawn again, so rebuilding the report of an unchanged warehouse draws
+  nothing, and a change to one panel (say the score history) draws only that.
 
 Every piece of text from the data is HTML-escaped. See docs/report.md.
 """
@@ -220,6 +221,46 @@ def _table(
 def _img(png: bytes, alt: str) -> str:
     data = base64.b64encode(png).decode("ascii")
     return f'<img class="chart" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _panel_alt(title: str, panel: charts.OccupationPanel) -> str:
+    """What an occupation panel shows, for its ``alt`` text."""
+    if isinstance(panel, charts.ScoresPanel):
+        marks = []
+        if panel.median is not None:
+            marks.append(f"the consensus median {panel.median_text}")
+        if panel.ci_low is not None and panel.ci_high is not None:
+            marks.append(f"the interval {panel.interval_text}")
+        if panel.calibrated_median is not None or any(d.calibrated is not None for d in panel.dots):
+            marks.append("the calibrated scores")
+        shown = ""
+        if marks:
+            shown = ", with " + (
+                f"{', '.join(marks[:-1])} and {marks[-1]}" if len(marks) > 1 else marks[0]
+            )
+        return f"{title}: the score of each source on the {SCALE_STATEMENT} scale{shown}"
+    if isinstance(panel, charts.TasksPanel):
+        n_shown = len(panel.tasks)
+        which = (
+            f"the {n_shown} most automatable of {panel.n_tasks}"
+            if panel.n_tasks > n_shown
+            else str(n_shown)
+        )
+        return f"{title}: share of each task that is automatable, in % ({which} tasks)"
+    if isinstance(panel, charts.SalariesPanel):
+        unit = panel.currency or "currency as stated by the sources"
+        return f"{title}: annual salary bands by seniority, in {unit}"
+    return f"{title}: score history of the sources with more than one capture ({SCALE_STATEMENT})"
+
+
+def _panel_images(
+    title: str, named: Sequence[tuple[charts.OccupationPanel, str]], pngs: Mapping[str, bytes]
+) -> str:
+    """An occupation's panels, stacked, each its own embedded PNG."""
+    if not named:
+        return ""
+    images = "".join(_img(pngs[name], _panel_alt(title, panel)) for panel, name in named)
+    return f'<div class="panels">{images}</div>'
 
 
 def _chart_file_name(kind: str, chart: charts.Chart) -> str:
@@ -662,13 +703,18 @@ def build_report(
             history_by.get(slug, []),
         )
         currencies = {c for r in parts[2] if (c := _text(r["currency"])) is not None}
-        chart = charts.occupation_chart_data(
+        panels = charts.occupation_panels(
             title,
             p,
             *parts,
             currency=currencies.pop() if len(currencies) == 1 else SALARY_CURRENCY,
         )
-        section_inputs.append((p, title, parts, plan(f"occupation-{_slug_for_file(slug)}", chart)))
+        named = []  # one chart and file per panel: occupation-<slug>-<panel>-<digest>.png
+        for panel in panels:
+            name = _chart_file_name(f"occupation-{_slug_for_file(slug)}-{panel.kind}", panel)
+            planned[name] = panel
+            named.append((panel, name))
+        section_inputs.append((p, title, parts, named))
     hist_name = plan("overview-medians", charts.median_histogram_data(profiles["risk_median"]))
     bias_name = plan("source-bias", charts.bias_chart_data(data["source_bias"].to_dict("records")))
 
@@ -678,12 +724,8 @@ def build_report(
         return "" if name is None else _img(pngs[name], alt)
 
     sections = [
-        _occupation_section(
-            p,
-            *parts,
-            img(name, f"Charts for {title}: source scores on the {SCALE_STATEMENT} scale"),
-        )
-        for p, title, parts, name in section_inputs
+        _occupation_section(p, *parts, _panel_images(title, named, pngs))
+        for p, title, parts, named in section_inputs
     ]
     hist_html = img(hist_name, f"Histogram of consensus medians ({SCALE_STATEMENT})")
     bias_html = img(bias_name, "Source bias offsets with intervals, in risk-score points")

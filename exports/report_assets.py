@@ -38,6 +38,8 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1re
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 img.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0; }
+.panels { margin: .5rem 0; }
+.panels img.chart { margin: 0; }  /* panels of one occupation: stacked, no gap */
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: 12px;
          border: 1px solid var(--line); background: var(--bg-alt); }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));

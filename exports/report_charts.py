@@ -1,9 +1,13 @@
 """Charts of the HTML report: small chart records in, palette PNG bytes out.
 
 :mod:`exports.report` reduces the warehouse views to frozen records holding
-exactly what a chart shows (:class:`OccupationChart`, :class:`MedianHistogram`,
-:class:`BiasChart`, built by the ``*_data`` functions here from plain row
-dicts). :func:`chart_digest` hashes a record together with
+exactly what a chart shows: one record per panel of an occupation
+(:class:`ScoresPanel`, :class:`TasksPanel`, :class:`SalariesPanel`,
+:class:`HistoryPanel`, built by :func:`occupation_panels`), plus
+:class:`MedianHistogram` and :class:`BiasChart` (``*_data`` functions), all from
+plain row dicts. Records keep their numbers rounded to what the picture can show
+(``SCORE_STEP`` and friends), so a shift smaller than a pixel leaves a record as
+it was. :func:`chart_digest` hashes a record together with
 :data:`CHART_CODE_VERSION` (and the matplotlib and Pillow versions), which names
 the chart file, so an unchanged chart is never drawn twice; :func:`draw_chart`
 draws one record and :func:`render_charts` many, optionally in worker processes.
@@ -14,10 +18,11 @@ Drawing is built for throughput and reproducibility:
   (no pyplot state), at fixed margins (no layout engine, no tight bounding box);
 * every chart is drawn under matplotlib's default settings plus the report's
   own (``_RC``), so a caller's style or matplotlibrc cannot change the bytes;
+  a batch of charts enters these settings once;
 * each distinct text is rasterised once per process and reused (glyphs on whole
   pixels), so tick labels, axis labels and legends cost almost nothing after
-  the first chart; categorical labels (tasks, seniorities) are plain texts, not
-  axis ticks, which are several times dearer;
+  the first chart; categorical labels (tasks, seniorities) and numeric ticks are
+  plain texts and lines, not matplotlib ticks, which are several times dearer;
 * PNGs are 128-colour palette images written by Pillow without metadata, so the
   same record gives the same bytes in any process.
 
@@ -44,7 +49,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import matplotlib
 import numpy as np
@@ -53,15 +58,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
-from matplotlib.lines import Line2D
+from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import Affine2D, ScaledTranslation
 from PIL import Image  # a dependency of matplotlib
 
 log = logging.getLogger(__name__)
 
-CHART_CODE_VERSION = "4"
+CHART_CODE_VERSION = "5"
 """Part of every chart's digest: bump it whenever a change here alters the pictures.
 
 The digest also covers this module's source, so even an edit that forgets to bump
@@ -82,9 +87,12 @@ _PANEL_BOTTOM_IN = 0.65
 _XLABEL_DROP_PT = 20  # axis label top below the axes: ticks, one line of tick labels, pad
 HISTOGRAM_BIN = 5  # points of the risk scale per histogram bar
 
-PARALLEL_MIN_CHARTS = 24
-"""Fewer charts than this are drawn in the calling process (a worker takes ~1 s to start)."""
-MIN_CHARTS_PER_PROCESS = 10
+PARALLEL_MIN_CHARTS = 48
+"""Fewer charts than this are drawn in the calling process.
+
+A worker takes ~0.6 s to start and a chart (one panel) ~20 ms to draw, so a
+worker pays off from about a second's worth of charts."""
+MIN_CHARTS_PER_PROCESS = 24
 """Each drawing process (the caller included) gets at least this many charts on average."""
 
 _C_DOT = "#0b5cad"
@@ -181,7 +189,58 @@ def _money(value: float, _pos: Any = None) -> str:
     return f"{value:g}"
 
 
+# --------------------------------------------------------------------------- rounding
+
+SCORE_STEP = 0.2
+"""Risk scores, intervals, calibrated scores and task shares are kept to 0.2 point.
+
+A risk axis is 432 px wide for 100 points (~0.23 point a pixel), so rounding moves
+a mark by at most 0.1 point, 0.43 px: less than half a pixel. A finer step saves
+little: a calibrated score is a (whole) risk score minus its source's offset, so
+all of a source's calibrated marks sit at the same fraction of a point and cross
+a rounding boundary together, and the chance that a small data change moves some
+offset across one grows as the step shrinks (see docs/report.md)."""
+SALARY_STEP = 100.0
+"""Salary figures are kept to 100 currency units; their labels show the rounded figures.
+
+The axis spans 1.4 x the highest figure over 432 px: from a highest figure of
+about 31,000 up, 100 units are less than a pixel."""
+OFFSET_STEP = 0.01
+"""Calibration offsets are kept to 0.01 point (their axis spans 20+ points over 552 px)."""
+TIME_STEP_NS = 1_000_000_000
+"""Capture times are kept to the second."""
+
+
+def _step(value: float | None, step: float) -> float | None:
+    """``value`` rounded to a multiple of ``step`` (None stays None; never ``-0.0``).
+
+    Records hold rounded numbers, so a shift smaller than a pixel (say the few
+    hundredths of a point a new calibration moves every calibrated score)
+    mostly leaves a record, its digest and its file unchanged.
+    """
+    if value is None:
+        return None
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return round(round(value / step) * step, decimals) + 0.0
+
+
+def _score(value: float | None) -> float | None:
+    return _step(value, SCORE_STEP)
+
+
+def _round_fields(record: Any, names: Sequence[str], step: float) -> None:
+    """Round a frozen record's numeric fields in place (from ``__post_init__``)."""
+    for name in names:
+        object.__setattr__(record, name, _step(getattr(record, name), step))
+
+
 # --------------------------------------------------------------------------- chart records
+#
+# A record holds exactly what its picture shows, rounded as above (its
+# ``__post_init__`` rounds whatever it is given), so the picture is a pure
+# function of the record and a sub-pixel change leaves its digest alone. Texts
+# shown as numbers (legend values, task shares) are formatted from the exact
+# values, like the tables of the page, and kept as texts.
 
 
 @dataclass(frozen=True)
@@ -190,12 +249,44 @@ class SourceDot:
     risk: float | None
     calibrated: float | None
 
+    def __post_init__(self) -> None:
+        _round_fields(self, ("risk", "calibrated"), SCORE_STEP)
+
+
+@dataclass(frozen=True)
+class ScoresPanel:
+    """Source scores of one occupation: dots, consensus median and interval, calibration."""
+
+    kind: ClassVar[str] = "scores"
+    title: str
+    median: float | None
+    ci_low: float | None
+    ci_high: float | None
+    calibrated_median: float | None
+    median_text: str  # legend values: whole points of the exact values, as in the tables
+    interval_text: str
+    calibrated_text: str
+    dots: tuple[SourceDot, ...]  # bottom to top
+
+    def __post_init__(self) -> None:
+        _round_fields(self, ("median", "ci_low", "ci_high", "calibrated_median"), SCORE_STEP)
+
 
 @dataclass(frozen=True)
 class TaskBar:
     label: str
     share: float
-    n_sources: int | None
+    text: str  # "70% · 3 sources"
+
+    def __post_init__(self) -> None:
+        _round_fields(self, ("share",), SCORE_STEP)
+
+
+@dataclass(frozen=True)
+class TasksPanel:
+    kind: ClassVar[str] = "tasks"
+    tasks: tuple[TaskBar, ...]  # highest share first, at most MAX_TASK_BARS
+    n_tasks: int  # tasks with a share
 
 
 @dataclass(frozen=True)
@@ -205,29 +296,39 @@ class SalaryBand:
     end: float | None
     open_ended: bool
 
+    def __post_init__(self) -> None:
+        _round_fields(self, ("start", "end"), SALARY_STEP)
+
+
+@dataclass(frozen=True)
+class SalariesPanel:
+    kind: ClassVar[str] = "salaries"
+    salaries: tuple[SalaryBand, ...]  # entry first
+    currency: str | None
+
 
 @dataclass(frozen=True)
 class HistoryLine:
     source: str
-    at_ns: tuple[int, ...]  # capture times, UTC nanoseconds, ascending
+    at_ns: tuple[int, ...]  # capture times, UTC nanoseconds (whole seconds), ascending
     risk: tuple[float | None, ...]
+
+    def __post_init__(self) -> None:
+        half = TIME_STEP_NS // 2
+        at = tuple((t + half) // TIME_STEP_NS * TIME_STEP_NS for t in self.at_ns)
+        object.__setattr__(self, "at_ns", at)
+        object.__setattr__(self, "risk", tuple(_score(r) for r in self.risk))
 
 
 @dataclass(frozen=True)
-class OccupationChart:
-    """Everything one occupation's chart shows (its panels are those with data)."""
-
-    title: str
-    median: float | None
-    ci_low: float | None
-    ci_high: float | None
-    calibrated_median: float | None
-    dots: tuple[SourceDot, ...]  # bottom to top
-    tasks: tuple[TaskBar, ...]  # highest share first, at most MAX_TASK_BARS
-    n_tasks: int  # tasks with a share
-    salaries: tuple[SalaryBand, ...]  # entry first
-    currency: str | None
+class HistoryPanel:
+    kind: ClassVar[str] = "history"
     history: tuple[HistoryLine, ...]  # sources with more than one capture
+
+
+OccupationPanel = ScoresPanel | TasksPanel | SalariesPanel | HistoryPanel
+PANEL_KINDS = ("scores", "tasks", "salaries", "history")
+"""The panels of an occupation, top to bottom (each its own chart and file)."""
 
 
 @dataclass(frozen=True)
@@ -243,16 +344,23 @@ class BiasRow:
     ci_low: float | None
     ci_high: float | None
 
+    def __post_init__(self) -> None:
+        _round_fields(self, ("offset", "ci_low", "ci_high"), OFFSET_STEP)
+
 
 @dataclass(frozen=True)
 class BiasChart:
     rows: tuple[BiasRow, ...]  # by offset, then source
 
 
-Chart = OccupationChart | MedianHistogram | BiasChart
+Chart = OccupationPanel | MedianHistogram | BiasChart
 
 
-def occupation_chart_data(
+def _whole(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}"
+
+
+def occupation_panels(
     title: str,
     profile: Mapping[str, Any],
     scores: Sequence[Mapping[str, Any]],
@@ -261,39 +369,66 @@ def occupation_chart_data(
     history: Sequence[Mapping[str, Any]],
     *,
     currency: str | None = None,
-) -> OccupationChart | None:
-    """The chart record of one occupation from its view rows; None when nothing is drawn.
+) -> tuple[OccupationPanel, ...]:
+    """The chart records of one occupation's panels that have data, top to bottom.
 
     ``profile`` is its ``consensus_profiles`` row; ``scores``, ``tasks``,
     ``salaries`` and ``history`` are its ``source_scores``, ``task_consensus``,
     ``salary_consensus`` and ``score_history`` rows, the latter with ``at_ns``,
-    the capture time in UTC nanoseconds (None when unknown).
+    the capture time in UTC nanoseconds (None when unknown). Each panel is a
+    chart of its own, so a change to one (say the history) leaves the others'
+    files as they are.
     """
+    panels: list[OccupationPanel] = []
     ranked = sorted(
         scores,
         key=lambda r: (_num(r.get("risk_score")) is not None, _num(r.get("risk_score")) or 0.0,
                        str(r.get("source"))),
     )  # fmt: skip
-    dots = tuple(
-        SourceDot(dot_label(r), _num(r.get("risk_score")), _num(r.get("calibrated_score")))
-        for r in ranked
-    )
+    if ranked:
+        median = _num(profile.get("risk_median"))
+        ci_low, ci_high = _num(profile.get("ci_low")), _num(profile.get("ci_high"))
+        calibrated = _num(profile.get("risk_calibrated"))
+        panels.append(
+            ScoresPanel(
+                title=chart_text(title),
+                median=median,
+                ci_low=ci_low,
+                ci_high=ci_high,
+                calibrated_median=calibrated,
+                median_text=_whole(median),
+                interval_text=f"{_whole(ci_low)}–{_whole(ci_high)}",
+                calibrated_text=_whole(calibrated),
+                dots=tuple(
+                    SourceDot(
+                        dot_label(r), _num(r.get("risk_score")), _num(r.get("calibrated_score"))
+                    )
+                    for r in ranked
+                ),
+            )
+        )
     shares = [(share, r) for r in tasks if (share := task_share(r)) is not None]
     shares.sort(key=lambda item: (-item[0], str(item[1].get("canonical_task"))))
-    bars = tuple(
-        TaskBar(chart_text(r.get("canonical_task"), 36), share, _int(r.get("n_sources")))
-        for share, r in shares[:MAX_TASK_BARS]
-    )
-    bands = []
-    for r in sorted(salaries, key=lambda r: seniority_rank(r.get("seniority"))):
-        low, high = _num(r.get("low_median")), _num(r.get("high_median"))
-        start = low if low is not None else high
-        end = (high if high is not None else start) if start is not None else None
-        open_ended = high is None or (_num(r.get("n_open_ended")) or 0) > 0
-        bands.append(SalaryBand(chart_text(r.get("seniority"), 20), start, end, open_ended))
-    keep = set(history_sources(history))
+    if shares:
+        bars = []
+        for share, r in shares[:MAX_TASK_BARS]:
+            n = _int(r.get("n_sources"))
+            n_text = f" · {n} source{'s' if n != 1 else ''}" if n is not None else ""
+            bars.append(
+                TaskBar(chart_text(r.get("canonical_task"), 36), share, f"{share:.0f}%{n_text}")
+            )
+        panels.append(TasksPanel(tuple(bars), len(shares)))
+    if salaries:
+        bands = []
+        for r in sorted(salaries, key=lambda r: seniority_rank(r.get("seniority"))):
+            low, high = _num(r.get("low_median")), _num(r.get("high_median"))
+            start = low if low is not None else high
+            end = (high if high is not None else start) if start is not None else None
+            open_ended = high is None or (_num(r.get("n_open_ended")) or 0) > 0
+            bands.append(SalaryBand(chart_text(r.get("seniority"), 20), start, end, open_ended))
+        panels.append(SalariesPanel(tuple(bands), chart_text(currency, 10) if currency else None))
     lines = []
-    for source in sorted(keep):
+    for source in history_sources(history):
         points = sorted(
             (int(r["at_ns"]), _num(r.get("risk_score")))
             for r in history
@@ -304,21 +439,9 @@ def occupation_chart_data(
                 chart_text(source, 30), tuple(p[0] for p in points), tuple(p[1] for p in points)
             )
         )
-    if not (dots or bars or bands or lines):
-        return None
-    return OccupationChart(
-        title=chart_text(title),
-        median=_num(profile.get("risk_median")),
-        ci_low=_num(profile.get("ci_low")),
-        ci_high=_num(profile.get("ci_high")),
-        calibrated_median=_num(profile.get("risk_calibrated")),
-        dots=dots,
-        tasks=bars,
-        n_tasks=len(shares),
-        salaries=tuple(bands),
-        currency=chart_text(currency, 10) if currency else None,
-        history=tuple(lines),
-    )
+    if lines:
+        panels.append(HistoryPanel(tuple(lines)))
+    return tuple(panels)
 
 
 def median_histogram_data(medians: Iterable[Any]) -> MedianHistogram | None:
@@ -469,6 +592,9 @@ def _stacked_axes(
 
     Fixed margins (room for a title above and tick labels plus an axis label
     below each axes) keep rendering to a single draw, unlike a layout engine.
+    Each chart builds its figure afresh: copying a pickled blank one would be
+    quicker, but an unpickled figure's transforms can miss updates (they link
+    to each other by the ids of the pickled objects), which draws wrong pictures.
     """
     total = sum(h + _PANEL_TOP_IN + _PANEL_BOTTOM_IN for h in heights)
     fig = Figure(figsize=(WIDTH_IN, total), dpi=DPI)
@@ -499,6 +625,32 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+_in_settings = False
+
+
+@contextlib.contextmanager
+def _chart_settings():
+    """matplotlib's defaults plus ``_RC``, whatever the caller's style or matplotlibrc.
+
+    Entered once for a whole batch of charts (:func:`render_charts`, a worker):
+    applying the settings costs about as much as the axes of a small chart.
+    Nested uses are free; the caller's settings are back on leaving.
+    """
+    global _in_settings
+    if _in_settings:
+        yield
+        return
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rcdefaults' deprecated keys; glyphs missing from fonts
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(_RC)
+        _in_settings = True
+        try:
+            yield
+        finally:
+            _in_settings = False
+
+
 def draw_chart(chart: Chart) -> bytes:
     """PNG bytes of one chart record, drawn under fixed settings (not the caller's rc)."""
     # A chart makes some 10^4 short-lived objects tied in reference cycles; letting
@@ -506,7 +658,8 @@ def draw_chart(chart: Chart) -> bytes:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _draw(chart)
+        with _chart_settings():
+            return _draw(chart)
     finally:
         if collecting:
             gc.enable()
@@ -514,19 +667,21 @@ def draw_chart(chart: Chart) -> bytes:
 
 
 def _draw(chart: Chart) -> bytes:
-    with matplotlib.rc_context(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # rcdefaults' deprecated keys; glyphs missing from fonts
-        matplotlib.rcdefaults()
-        matplotlib.rcParams.update(_RC)
-        if isinstance(chart, OccupationChart):
-            fig = _occupation_figure(chart)
-        elif isinstance(chart, MedianHistogram):
-            fig = _histogram_figure(chart)
-        elif isinstance(chart, BiasChart):
-            fig = _bias_figure(chart)
-        else:
-            raise TypeError(f"not a chart record: {type(chart).__name__}")
-        return _png(fig)
+    if isinstance(chart, ScoresPanel):
+        fig = _scores_figure(chart)
+    elif isinstance(chart, TasksPanel):
+        fig = _tasks_figure(chart)
+    elif isinstance(chart, SalariesPanel):
+        fig = _salaries_figure(chart)
+    elif isinstance(chart, HistoryPanel):
+        fig = _history_figure(chart)
+    elif isinstance(chart, MedianHistogram):
+        fig = _histogram_figure(chart)
+    elif isinstance(chart, BiasChart):
+        fig = _bias_figure(chart)
+    else:
+        raise TypeError(f"not a chart record: {type(chart).__name__}")
+    return _png(fig)
 
 
 def _shifted(ax, base, dx_pt: float = 0.0, dy_pt: float = 0.0):
@@ -564,14 +719,81 @@ def _row_labels(ax, labels: Sequence[str], *, fontsize: float) -> None:
         ax.text(
             0, yi, label, transform=transform, ha="right", va="center_baseline", fontsize=fontsize
         )
-    ax.set_yticks([])
+    ax.yaxis.set_major_locator(NullLocator())
+
+
+_TICK_PT = 3.5  # matplotlib's default major tick: length and width, and label pad
+_TICK_WIDTH_PT = 0.8
+_TICK_LABEL_PT = _TICK_PT + 3.5
+
+
+def _plain_ticks(
+    ax,
+    axis: str,
+    values: Sequence[float],
+    labels: Sequence[str],
+    *,
+    grid: bool = False,
+    grid_zorder: float = 0.5,
+) -> None:
+    """Ticks of one axis drawn as plain artists, looking like matplotlib's default ticks.
+
+    One line of tick marks, one cached text per label and one line for all grid
+    lines replace the axis's tick machinery (a tick is five artists, created,
+    styled and updated on every draw: the dearest part of a small chart).
+    """
+    n = len(values)
+    if axis == "x":
+        ax.xaxis.set_major_locator(NullLocator())
+        base = ax.get_xaxis_transform()
+        mark_xy, mark = (list(values), [0.0] * n), TICKDOWN
+        text = {"ha": "center", "va": "top"}
+        label_at = _shifted(ax, base, 0, -_TICK_LABEL_PT)
+        xy = [(v, 0.0) for v in values]
+    else:
+        ax.yaxis.set_major_locator(NullLocator())
+        base = ax.get_yaxis_transform()
+        mark_xy, mark = ([0.0] * n, list(values)), TICKLEFT
+        text = {"ha": "right", "va": "center_baseline"}
+        label_at = _shifted(ax, base, -_TICK_LABEL_PT)
+        xy = [(0.0, v) for v in values]
+    ax.add_artist(
+        Line2D(
+            *mark_xy,
+            ls="none",
+            marker=mark,
+            ms=_TICK_PT,
+            mew=_TICK_WIDTH_PT,
+            color="black",
+            transform=base,
+            clip_on=False,
+        )
+    )
+    for (x, y), label in zip(xy, labels, strict=True):
+        ax.text(x, y, label, transform=label_at, **text)
+    if grid and n:
+        along = [w for v in values for w in (v, v, np.nan)]
+        across = [w for _ in values for w in (0.0, 1.0, np.nan)]
+        line = (along, across) if axis == "x" else (across, along)
+        ax.add_line(Line2D(*line, color=_C_GRID, lw=0.6, zorder=grid_zorder, transform=base))
+
+
+def _tick_label(value: float) -> str:
+    return f"{value:g}"
 
 
 # --------------------------------------------------------------------------- per occupation
 
 
-def _panel_dots(ax, c: OccupationChart) -> None:
+def _panel_figure(height: float) -> tuple[Figure, Any]:
+    """One occupation panel: every panel has the same width and margins, so they align."""
+    fig, (ax,) = _stacked_axes([height])
+    return fig, ax
+
+
+def _scores_figure(c: ScoresPanel) -> Figure:
     n = len(c.dots)
+    fig, ax = _panel_figure(0.5 + 0.36 * n)
     y = np.arange(n)
     risk = np.array([np.nan if d.risk is None else d.risk for d in c.dots], dtype=float)
     cal = np.array([np.nan if d.calibrated is None else d.calibrated for d in c.dots], dtype=float)
@@ -579,11 +801,11 @@ def _panel_dots(ax, c: OccupationChart) -> None:
     if c.ci_low is not None and c.ci_high is not None:
         band = {"color": _C_BAND, "alpha": 0.45}
         ax.axvspan(c.ci_low, c.ci_high, lw=0, **band)
-        key.append(("band", band, f"consensus interval {c.ci_low:.0f}–{c.ci_high:.0f}"))
+        key.append(("band", band, f"consensus interval {c.interval_text}"))
     if c.median is not None:
         line = {"color": _C_MEDIAN, "lw": 1.8}
         ax.axvline(c.median, **line)
-        key.append(("line", line, f"consensus median {c.median:.0f}"))
+        key.append(("line", line, f"consensus median {c.median_text}"))
     ax.scatter(risk, y, s=46, color=_C_DOT, zorder=3)
     dot = {"marker": "o", "ms": 46**0.5, "color": _C_DOT}
     key.append(("marker", dot, "source score (normalised)"))
@@ -596,7 +818,7 @@ def _panel_dots(ax, c: OccupationChart) -> None:
     if c.calibrated_median is not None:
         line = {"color": _C_CAL, "lw": 1.4, "ls": "--"}
         ax.axvline(c.calibrated_median, **line)
-        key.append(("line", line, f"calibrated median {c.calibrated_median:.0f}"))
+        key.append(("line", line, f"calibrated median {c.calibrated_text}"))
     to_right = _shifted(ax, ax.transData, 7)
     to_left = _shifted(ax, ax.transData, -7)
     for yi, dot in enumerate(c.dots):
@@ -616,36 +838,36 @@ def _panel_dots(ax, c: OccupationChart) -> None:
             fontsize=8,
         )
     ax.set_xlim(0, 100)
-    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ticks = [0, 20, 40, 60, 80, 100]
+    _plain_ticks(ax, "x", ticks, [_tick_label(t) for t in ticks], grid=True)
     ax.set_ylim(-0.8, n - 0.2)
-    ax.set_yticks([])
+    ax.yaxis.set_major_locator(NullLocator())
     ax.set_xlabel(RISK_AXIS_LABEL)
     ax.set_title(f"{c.title}: source scores (n = {n})", loc="left")
-    ax.grid(axis="x", color=_C_GRID, lw=0.6)
-    ax.set_axisbelow(True)
     _key(ax, key)
+    return fig
 
 
-def _panel_tasks(ax, c: OccupationChart) -> None:
+def _tasks_figure(c: TasksPanel) -> Figure:
+    fig, ax = _panel_figure(0.2 + 0.3 * len(c.tasks))
     y = np.arange(len(c.tasks))
     ax.barh(y, [t.share for t in c.tasks], color=_C_BAR, height=0.6)
     beside = _shifted(ax, ax.transData, 4)
     for yi, task in enumerate(c.tasks):
-        n = task.n_sources
-        n_text = f" · {n} source{'s' if n != 1 else ''}" if n is not None else ""
-        ax.text(
-            task.share, yi, f"{task.share:.0f}%{n_text}", transform=beside, va="center", fontsize=8
-        )
+        ax.text(task.share, yi, task.text, transform=beside, va="center", fontsize=8)
     _row_labels(ax, [t.label for t in c.tasks], fontsize=8)
     ax.set_ylim(len(c.tasks) - 0.5, -0.5)  # highest first
     ax.set_xlim(0, 115)
-    ax.set_xticks([0, 25, 50, 75, 100])
+    ticks = [0, 25, 50, 75, 100]
+    _plain_ticks(ax, "x", ticks, [_tick_label(t) for t in ticks])
     ax.set_xlabel("share of the task that is automatable (%, median across sources)")
     extra = f" (top {len(c.tasks)} of {c.n_tasks})" if c.n_tasks > len(c.tasks) else ""
     ax.set_title(f"Task automation{extra}", loc="left")
+    return fig
 
 
-def _panel_salaries(ax, c: OccupationChart) -> None:
+def _salaries_figure(c: SalariesPanel) -> Figure:
+    fig, ax = _panel_figure(0.4 + 0.38 * len(c.salaries))
     values = [v for b in c.salaries for v in (b.start, b.end) if v is not None]
     top = max(values, default=1.0) * 1.4 or 1.0
     above = _shifted(ax, ax.transData, 0, 7)
@@ -671,14 +893,20 @@ def _panel_salaries(ax, c: OccupationChart) -> None:
     _row_labels(ax, [b.seniority for b in c.salaries], fontsize=9)
     ax.set_ylim(len(c.salaries) - 0.4, -0.8)
     ax.set_xlim(0, top)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
-    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ticks = [
+        float(v)
+        for v in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top)
+        if -1e-10 * top <= v <= top * (1 + 1e-10)  # those in view, as matplotlib shows
+    ]
+    _plain_ticks(ax, "x", ticks, [_money(t) for t in ticks])
     unit = c.currency or "currency as stated by the sources"
     ax.set_xlabel(f"annual salary ({unit}; median of the sources' low and high figures)")
     ax.set_title("Salary bands by seniority", loc="left")
+    return fig
 
 
-def _panel_history(ax, c: OccupationChart) -> None:
+def _history_figure(c: HistoryPanel) -> Figure:
+    fig, ax = _panel_figure(1.8)
     key = []
     for i, line in enumerate(c.history):
         style = {"color": f"C{i % 10}", "marker": "o", "ms": 4, "lw": 1.4}
@@ -692,27 +920,15 @@ def _panel_history(ax, c: OccupationChart) -> None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.set_ylim(0, 100)
-    ax.set_yticks([0, 25, 50, 75, 100])
+    ticks = [0, 25, 50, 75, 100]
+    _plain_ticks(ax, "y", ticks, [_tick_label(t) for t in ticks], grid=True, grid_zorder=1.5)
     ax.set_ylabel("risk score (0–100,\nhigher = more risk)")
+    # Beside the plain tick labels ("100" is ~17 pt wide), as matplotlib would put it.
+    ax.yaxis.set_label_coords(0, 0.5, transform=_shifted(ax, ax.transAxes, -_TICK_LABEL_PT - 21))
     ax.set_xlabel("capture time (UTC)")
     ax.set_title("Score history (sources with more than one capture)", loc="left")
-    ax.grid(color=_C_GRID, lw=0.6)
+    ax.xaxis.grid(True, color=_C_GRID, lw=0.6)
     _key(ax, key)
-
-
-def _occupation_figure(c: OccupationChart) -> Figure:
-    panels = []
-    if c.dots:
-        panels.append((_panel_dots, 0.5 + 0.36 * len(c.dots)))
-    if c.tasks:
-        panels.append((_panel_tasks, 0.2 + 0.3 * len(c.tasks)))
-    if c.salaries:
-        panels.append((_panel_salaries, 0.4 + 0.38 * len(c.salaries)))
-    if c.history:
-        panels.append((_panel_history, 1.8))
-    fig, axes = _stacked_axes([h for _, h in panels])
-    for ax, (draw, _) in zip(axes, panels, strict=True):
-        draw(ax, c)
     return fig
 
 
@@ -773,9 +989,10 @@ def render_charts(charts: Sequence[Chart], workers: int = 1) -> list[bytes]:
     """
     charts = list(charts)
     processes = min(int(workers), len(charts) // MIN_CHARTS_PER_PROCESS)
-    if processes < 2 or len(charts) < PARALLEL_MIN_CHARTS or not sys.executable:
-        return [draw_chart(chart) for chart in charts]
-    return _render_with_workers(charts, processes - 1)
+    with _chart_settings():
+        if processes < 2 or len(charts) < PARALLEL_MIN_CHARTS or not sys.executable:
+            return [draw_chart(chart) for chart in charts]
+        return _render_with_workers(charts, processes - 1)
 
 
 _WORKER_CODE = (
@@ -789,13 +1006,14 @@ def _serve_charts() -> None:
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt replies
     source = sys.stdin.buffer
-    while True:
-        try:
-            chart = pickle.load(source)
-        except EOFError:
-            break
-        pickle.dump(draw_chart(chart), out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
+    with _chart_settings():
+        while True:
+            try:
+                chart = pickle.load(source)
+            except EOFError:
+                break
+            pickle.dump(draw_chart(chart), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()
     out.close()
 
 

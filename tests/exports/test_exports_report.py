@@ -1,5 +1,6 @@
 """The static HTML report: sections, offline-ness, charts, escaping, missing data, the chart
-cache (content-addressed files, reuse, pruning) and parallel drawing."""
+cache (content-addressed files, one per occupation panel, reuse, pruning, rounding) and
+parallel drawing."""
 
 from __future__ import annotations
 
@@ -36,8 +37,19 @@ def _base64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _titles(drawn: list) -> list[str]:
-    return [getattr(chart, "title", type(chart).__name__) for chart in drawn]
+def _drawn(drawn: list) -> list[str]:
+    """What was drawn: ``"<occupation title>: scores"`` or the panel kind / record type."""
+    return [
+        f"{chart.title}: {chart.kind}"
+        if isinstance(chart, report_charts.ScoresPanel)
+        else getattr(chart, "kind", type(chart).__name__)
+        for chart in drawn
+    ]
+
+
+def _panel_file(out: Path, slug: str, panel: str) -> Path:
+    (path,) = (out / "charts").glob(f"occupation-{slug}-{panel}-*.png")
+    return path
 
 
 def _chart_stats(out: Path) -> dict[str, tuple[int, int]]:
@@ -146,16 +158,51 @@ def test_charts_are_png_files_and_embedded(report):
     index, html = report
     files = _chart_files(index.parent)
     names = " ".join(files)
-    # Content-addressed names: <kind>-<12 hex digits of the digest of what is drawn>.png
-    for kind in ("occupation-machine-learning-engineer", "overview-medians", "source-bias"):
+    # Content-addressed names: <kind>-<12 hex digits of the digest of what is drawn>.png,
+    # one file per panel of an occupation.
+    mle = "occupation-machine-learning-engineer"
+    for kind in (
+        *(f"{mle}-{panel}" for panel in ("scores", "tasks", "salaries", "history")),
+        "occupation-data-entry-clerk-scores",
+        "occupation-data-entry-clerk-history",
+        "overview-medians",
+        "source-bias",
+    ):
         assert re.search(rf"\b{kind}-{DIGEST}\.png\b", names), kind
-    assert len(files) == 10 + 2  # one per occupation section + overview + source bias
+    assert not re.search(r"data-entry-clerk-(tasks|salaries)", names)  # no data, no panel
+    # MLE: 4 panels, Data Entry Clerk: 2, the 8 others: a scores panel (and one a task
+    # panel); the overview and the source bias.
+    assert len(files) == 4 + 2 + 8 + 1 + 2
     for name, data in files.items():
         assert data.startswith(PNG_MAGIC) and len(data) > 1000, name
         assert data[25] == 3, name  # colour type 3: a palette PNG
     assert html.count("data:image/png;base64,") == len(files)
     for data in files.values():  # each file is the image embedded in the page
         assert _base64(data) in html
+
+
+def test_occupation_panels_are_stacked_images_with_alt_texts(report):
+    index, html = report
+    section = html[html.index('id="machine-learning-engineer"') :]
+    section = section[: section.index("</section>")]
+    panels = section[section.index('<div class="panels">') :]
+    panels = panels[: panels.index("</div>")]
+    alts = re.findall(r'<img class="chart" alt="([^"]*)" src="data:image/png;base64,', panels)
+    assert alts == [
+        "Machine Learning Engineer: the score of each source on the risk score 0–100, higher "
+        "= more AI displacement risk scale, with the consensus median 32, the interval 22–40 "
+        "and the calibrated scores",
+        "Machine Learning Engineer: share of each task that is automatable, in % (4 tasks)",
+        "Machine Learning Engineer: annual salary bands by seniority, in USD",
+        "Machine Learning Engineer: score history of the sources with more than one capture "
+        "(risk score 0–100, higher = more AI displacement risk)",
+    ]
+    # Top to bottom as the panels are named; each the PNG of its file.
+    for panel in ("scores", "tasks", "salaries", "history"):
+        data = _panel_file(index.parent, "machine-learning-engineer", panel).read_bytes()
+        assert _base64(data) in panels
+    hostile = html[html.index('id="script-engineer"') :]
+    assert '<img class="chart" alt="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; ' in hostile
 
 
 def test_hostile_titles_are_escaped(report, hostile_titles):
@@ -308,7 +355,7 @@ def test_rebuild_removes_stale_charts(report_warehouse, tmp_path):
     (out / "charts" / "keep.txt").write_text("not a chart")
     build_report(report_warehouse, out, max_sections=1)
     assert not stale.exists()
-    assert len(list((out / "charts").glob("*.png"))) == 3
+    assert len(list((out / "charts").glob("*.png"))) == 4 + 2  # MLE's panels, overview, bias
     assert (out / "charts" / "keep.txt").exists()
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
@@ -330,7 +377,8 @@ def test_changed_occupation_redraws_only_its_chart(tmp_path, frames, load_views,
     out = tmp_path / "report"
     build_report(con, out, max_sections=3, generated_at=WHEN)
     first = _chart_files(out)
-    assert len(first) == 3 + 2 and len(draw_counter) == 5
+    # Machine Learning Engineer: 4 panels, Data Entry Clerk: 2, +1 Engineer: 1; overview, bias.
+    assert len(first) == 4 + 2 + 1 + 2 and len(draw_counter) == len(first)
     draw_counter.clear()
 
     scores = frames["source_scores"]
@@ -342,18 +390,18 @@ def test_changed_occupation_redraws_only_its_chart(tmp_path, frames, load_views,
     build_report(con, out, max_sections=3, generated_at=WHEN)
     assert draw_counter == [] and _chart_files(out) == first
 
-    # ...a score it shows redraws that occupation's chart and nothing else.
+    # ...a score it shows redraws that occupation's scores panel and nothing else.
     frames["source_scores"] = frames["source_scores"].assign(
         risk_score=scores["risk_score"].where(~jobisque, 52.0),
         raw_score=scores["raw_score"].where(~jobisque, "52/100"),
     )
     load_views(con, frames)
     html = build_report(con, out, max_sections=3, generated_at=WHEN).read_text(encoding="utf-8")
-    assert _titles(draw_counter) == ["Machine Learning Engineer"]
+    assert _drawn(draw_counter) == ["Machine Learning Engineer: scores"]
     second = _chart_files(out)
     gone, new = set(first) - set(second), set(second) - set(first)
     assert len(gone) == len(new) == 1  # the stale chart was pruned
-    assert gone.pop().startswith("occupation-machine-learning-engineer-")
+    assert gone.pop().startswith("occupation-machine-learning-engineer-scores-")
     assert _base64(second[new.pop()]) in html
     assert {k: v for k, v in first.items() if k in second} == {
         k: v for k, v in second.items() if k in first
@@ -361,30 +409,144 @@ def test_changed_occupation_redraws_only_its_chart(tmp_path, frames, load_views,
     _assert_offline(html)
 
 
+def test_changed_history_redraws_only_that_history_panel(
+    tmp_path, frames, load_views, draw_counter
+):
+    """An older capture changes (the latest scores do not): one history panel is drawn."""
+    con = duckdb.connect()
+    load_views(con, frames)
+    out = tmp_path / "report"
+    build_report(con, out, generated_at=WHEN)
+    before, stats = _chart_files(out), _chart_stats(out)
+    draw_counter.clear()
+
+    history = frames["score_history"]
+    older = (
+        (history["occupation_slug"] == "machine-learning-engineer")
+        & (history["source"] == "career_guide")
+        & (history["raw_score"] == "70/100")
+    )
+    assert older.sum() == 1
+    frames["score_history"] = history.assign(
+        risk_score=history["risk_score"].where(~older, 45.0),
+        raw_score=history["raw_score"].where(~older, "55/100"),
+    )
+    load_views(con, frames)
+    html = build_report(con, out, generated_at=WHEN).read_text(encoding="utf-8")
+
+    assert _drawn(draw_counter) == ["history"]
+    after = _chart_files(out)
+    gone, new = set(before) - set(after), set(after) - set(before)
+    assert [n.rsplit("-", 1)[0] for n in gone] == ["occupation-machine-learning-engineer-history"]
+    assert [n.rsplit("-", 1)[0] for n in new] == ["occupation-machine-learning-engineer-history"]
+    # Every other file, the other history panel included, is the same file as before.
+    kept = set(before) & set(after)
+    assert len(kept) == len(before) - 1
+    assert "occupation-data-entry-clerk-history" in " ".join(kept)
+    assert {n: _chart_stats(out)[n] for n in kept} == {n: stats[n] for n in kept}
+    assert _base64(after[new.pop()]) in html
+    assert "55/100" in html  # the captures table shows the change too
+
+
 def test_truncated_chart_file_is_redrawn(report, report_warehouse, tmp_path, draw_counter):
     out = tmp_path / "report"
     shutil.copytree(report[0].parent, out)
-    victim = next((out / "charts").glob("occupation-machine-learning-engineer-*.png"))
+    victim = _panel_file(out, "machine-learning-engineer", "tasks")
     good = victim.read_bytes()
     victim.write_bytes(good[: len(good) // 2])
+    (out / "charts" / _panel_file(out, "data-entry-clerk", "history").name).unlink()
     build_report(report_warehouse, out, generated_at=WHEN)
-    assert _titles(draw_counter) == ["Machine Learning Engineer"]
+    assert sorted(_drawn(draw_counter)) == ["history", "tasks"]  # each panel its own file
     assert victim.read_bytes() == good
+    assert _chart_files(out) == _chart_files(report[0].parent)
+
+
+def _mle_scores_panel(profile_changes=None, **row_changes):
+    profile = {"risk_median": 32.0, "ci_low": 22.0, "ci_high": 40.0, "risk_calibrated": 31.0}
+    row = {
+        "source": "jobisque",
+        "raw_score": "48/100",
+        "risk_score": 48.0,
+        "calibrated_score": 40.6,
+        "label": "x",
+    }
+    (panel,) = report_charts.occupation_panels(
+        "Engineer", {**profile, **(profile_changes or {})}, [{**row, **row_changes}], [], [], []
+    )
+    return panel
 
 
 def test_chart_digest_covers_what_is_drawn():
-    profile = {"risk_median": 32.0, "ci_low": 22.0, "ci_high": 40.0, "risk_calibrated": None}
-    row = {"source": "jobisque", "raw_score": "48/100", "risk_score": 48.0, "label": "x"}
-
     def digest(**changes):
-        chart = report_charts.occupation_chart_data(
-            "Engineer", profile, [{**row, **changes}], [], [], []
-        )
-        return report_charts.chart_digest(chart)
+        return report_charts.chart_digest(_mle_scores_panel(**changes))
 
     assert digest() == digest(label="something else", document_id="other")
     assert digest() != digest(risk_score=49.0)
     assert digest() != digest(raw_score="4.8/10")
+
+
+def test_rounding_keeps_sub_pixel_shifts_out_of_the_digest():
+    """Records hold values rounded to what the picture shows (0.2 point < half a pixel)."""
+    base = _mle_scores_panel()
+    # A new calibration moves every calibrated score by a few hundredths of a point.
+    shifted = _mle_scores_panel({"risk_calibrated": 31.04}, calibrated_score=40.63)
+    assert shifted == base
+    assert report_charts.chart_digest(shifted) == report_charts.chart_digest(base)
+    # Half a point (two pixels) is visible: a new record, a new digest.
+    for moved in (
+        _mle_scores_panel(calibrated_score=41.0),
+        _mle_scores_panel({"risk_calibrated": 31.5}),
+        _mle_scores_panel({"ci_low": 22.5}),
+    ):
+        assert report_charts.chart_digest(moved) != report_charts.chart_digest(base)
+    # The picture is drawn from the rounded record: same record, same bytes.
+    assert report_charts.draw_chart(shifted) == report_charts.draw_chart(base)
+    # Legend numbers are the page's (whole points of the exact value), not the rounded ones.
+    assert _mle_scores_panel({"risk_calibrated": 30.49}).calibrated_text == "30"
+    assert _mle_scores_panel({"risk_calibrated": 30.51}).calibrated_text == "31"
+    assert _mle_scores_panel({"risk_calibrated": 30.49}).calibrated_median == 30.4
+
+
+def test_records_round_what_they_are_given():
+    dot = report_charts.SourceDot("x", 32.0300001, -0.04)
+    assert (dot.risk, repr(dot.calibrated)) == (32.0, "0.0")  # never -0.0
+    band = report_charts.SalaryBand("mid", 88_750.0, 120_049.0, False)
+    assert (band.start, band.end) == (88_800.0, 120_000.0)
+    line = report_charts.HistoryLine("s", (1_700_000_000_400_000_000,), (33.33,))
+    assert line.at_ns == (1_700_000_000_000_000_000,) and line.risk == (33.4,)
+    bar = report_charts.TaskBar("t", 62.46, "62% · 2 sources")
+    assert bar.share == 62.4
+    row = report_charts.BiasRow("s", 0.2549, -0.0001, None)
+    assert (row.offset, repr(row.ci_low), row.ci_high) == (0.25, "0.0", None)
+
+
+def test_same_record_same_bytes_whatever_was_drawn_before(frames):
+    """Texts are cached per process and settings entered per batch: order does not matter."""
+    rows = {
+        view: [r for r in frames[view].to_dict("records") if r["occupation_slug"] == slug]
+        for view in ("source_scores", "task_consensus", "salary_consensus", "score_history")
+        for slug in ["machine-learning-engineer"]
+    }
+    history = pd.DataFrame(rows["score_history"])
+    history["at_ns"] = pd.to_datetime(history["fetched_at"], utc=True).astype("int64")
+    profile = frames["consensus_profiles"].iloc[0].to_dict()
+    panels = report_charts.occupation_panels(
+        profile["occupation"],
+        profile,
+        rows["source_scores"],
+        rows["task_consensus"],
+        rows["salary_consensus"],
+        history.to_dict("records"),
+        currency="USD",
+    )
+    assert [p.kind for p in panels] == list(report_charts.PANEL_KINDS)
+    forward = report_charts.render_charts(panels)
+    report_charts._text_images.clear()
+    backward = report_charts.render_charts(panels[::-1])[::-1]
+    assert forward == backward
+    for _ in range(3):  # drawn again and again, alone or in a batch: the same bytes
+        assert [report_charts.draw_chart(p) for p in panels] == forward
+        assert report_charts.render_charts([*panels, *panels]) == [*forward, *forward]
 
 
 @pytest.mark.parametrize("executable", ["/nonexistent/python", shutil.which("false")])
