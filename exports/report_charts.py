@@ -667,21 +667,10 @@ def draw_chart(chart: Chart) -> bytes:
 
 
 def _draw(chart: Chart) -> bytes:
-    if isinstance(chart, ScoresPanel):
-        fig = _scores_figure(chart)
-    elif isinstance(chart, TasksPanel):
-        fig = _tasks_figure(chart)
-    elif isinstance(chart, SalariesPanel):
-        fig = _salaries_figure(chart)
-    elif isinstance(chart, HistoryPanel):
-        fig = _history_figure(chart)
-    elif isinstance(chart, MedianHistogram):
-        fig = _histogram_figure(chart)
-    elif isinstance(chart, BiasChart):
-        fig = _bias_figure(chart)
-    else:
+    figure = _FIGURES.get(type(chart))
+    if figure is None:
         raise TypeError(f"not a chart record: {type(chart).__name__}")
-    return _png(fig)
+    return _png(figure(chart))
 
 
 def _shifted(ax, base, dx_pt: float = 0.0, dy_pt: float = 0.0):
@@ -970,6 +959,17 @@ def _bias_figure(b: BiasChart) -> Figure:
     ax.set_title("Source bias: calibration offsets with intervals", loc="left")
     ax.grid(axis="x", color=_C_GRID, lw=0.6)
     return fig
+
+
+# Which function draws each kind of chart record.
+_FIGURES: dict[type, Any] = {
+    ScoresPanel: _scores_figure,
+    TasksPanel: _tasks_figure,
+    SalariesPanel: _salaries_figure,
+    HistoryPanel: _history_figure,
+    MedianHistogram: _histogram_figure,
+    BiasChart: _bias_figure,
+}
 
 
 # --------------------------------------------------------------------------- many charts
