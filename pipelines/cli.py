@@ -182,10 +182,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from exports.report import build_report
+    from exports.stamps import clear_stamp
     from warehouse.connection import connect
 
     paths = Paths.from_env(warehouse=args.warehouse, report=args.out)
     try:
+        # The folder may now show another warehouse: the next run must not take it as current.
+        clear_stamp(paths.report)
         with connect(paths.warehouse, read_only=True) as con:
             index = build_report(
                 con, paths.report, workers=worker_count(int(setting("RISKPIPE_WORKERS")))

@@ -113,3 +113,17 @@ def test_report_command_rebuilds_the_report(seeded_paths: PipelinePaths, tmp_pat
     out = tmp_path / "again"
     assert main(["report", "--warehouse", str(seeded_paths.warehouse), "--out", str(out)]) == 0
     assert "Machine Learning Engineer" in (out / "index.html").read_text()
+
+
+def test_report_command_makes_the_next_run_rebuild_its_folder(
+    seeded_paths: PipelinePaths,
+) -> None:
+    from exports.stamps import read_stamp
+
+    assert main(["run", "--quiet", *seeded_paths.cli_args()]) == 0
+    assert read_stamp(seeded_paths.report)  # a run stamps the folder it built
+    report_args = ["report", "--warehouse", str(seeded_paths.warehouse)]
+    assert main([*report_args, "--out", str(seeded_paths.report)]) == 0
+    assert read_stamp(seeded_paths.report) is None  # built by hand: not known as current
+    assert main(["run", "--quiet", *seeded_paths.cli_args()]) == 0
+    assert read_stamp(seeded_paths.report)
