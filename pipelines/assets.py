@@ -294,7 +294,6 @@ def consensus_report(
 
     Skipped when the report folder was built from the same data by the same code
     (its ``.data_version`` stamp) and its ``index.html`` is there."""
-    from exports.report import build_report
     from exports.stamps import clear_stamp, code_digest, read_stamp, write_stamp
 
     folder = exports.report_folder
@@ -307,6 +306,8 @@ def consensus_report(
         )
         skipped = read_stamp(folder) == version and index.is_file()
         if not skipped:
+            from exports.report import build_report  # matplotlib: only when drawing
+
             clear_stamp(folder)
             index = build_report(con, folder, workers=landing.worker_count)
             write_stamp(folder, version)
