@@ -39,6 +39,7 @@ import pandas as pd
 from exports import report_charts as charts
 from exports.csv_safety import quote_identifier
 from exports.report_assets import CSS, JS
+from exports.report_charts import finite_number as _num
 
 log = logging.getLogger(__name__)
 
@@ -146,14 +147,6 @@ def _e(value: Any) -> str:
     if value is pd.NA or value is pd.NaT:
         return ""
     return html.escape(str(value), quote=True).replace("://", ":&#47;&#47;")
-
-
-def _num(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _fmt(value: Any, digits: int = 0) -> str:

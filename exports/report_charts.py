@@ -137,12 +137,16 @@ def chart_text(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _num(value: Any) -> float | None:
+def finite_number(value: Any) -> float | None:
+    """``value`` as a finite float, or None (missing, NaN, infinite or not a number)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+_num = finite_number  # the short name used throughout the chart code
 
 
 def _int(value: Any) -> int | None:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from transforms.calibration import Calibration, calibrate_occupations, fit_calibration
 from transforms.config import ConsensusConfig
-from transforms.normalise import join_sorted, normalise_assessments
+from transforms.normalise import canonical_titles, join_sorted, normalise_assessments
 from transforms.scales import ScaleRegistry, load_registry
 
 METHOD_VERSION = "consensus-1.0"
@@ -187,17 +187,6 @@ def _joined_sources(rows: pd.DataFrame, target: pd.Series) -> pd.Series:
     return join_sorted(rows.loc[hit], ["occupation_slug"], "source")
 
 
-def _canonical_titles(latest: pd.DataFrame) -> pd.Series:
-    """Most frequent title per slug; ties go to the alphabetically first."""
-    counts = (
-        latest.groupby(["occupation_slug", "occupation"], sort=True).size().reset_index(name="n")
-    )
-    counts = counts.sort_values(
-        ["occupation_slug", "n", "occupation"], ascending=[True, False, True]
-    )
-    return counts.drop_duplicates("occupation_slug").set_index("occupation_slug")["occupation"]
-
-
 def _empty_profiles() -> pd.DataFrame:
     dtypes = {
         "n_sources": np.int64,
@@ -319,7 +308,7 @@ def consensus_profiles(
     prof["risk_min_sources"] = _joined_sources(latest, prof["risk_min"])
     prof["risk_max_sources"] = _joined_sources(latest, prof["risk_max"])
     prof["sources"] = join_sorted(latest, ["occupation_slug"], "source")
-    prof["occupation"] = _canonical_titles(latest)
+    prof["occupation"] = canonical_titles(latest)
     prof["label_conflicts"] = (
         latest.groupby("occupation_slug", sort=True)["label_conflict"].sum().astype(np.int64)
         if "label_conflict" in latest.columns

@@ -63,6 +63,18 @@ def join_sorted(df: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
     return pd.Series(joined, index=index, name=column, dtype=object)
 
 
+def canonical_titles(frame: pd.DataFrame) -> pd.Series:
+    """Per ``occupation_slug``, the most frequent non-null ``occupation`` title (ties go to
+    the alphabetically first): the one name shown for an occupation in derived tables."""
+    counts = (
+        frame.groupby(["occupation_slug", "occupation"], sort=True).size().reset_index(name="n")
+    )
+    counts = counts.sort_values(
+        ["occupation_slug", "n", "occupation"], ascending=[True, False, True]
+    )
+    return counts.drop_duplicates("occupation_slug").set_index("occupation_slug")["occupation"]
+
+
 def group_starts(keys: pd.DataFrame) -> np.ndarray:
     """True on each row whose ``keys`` differ from the previous row's (and on the first row).
 

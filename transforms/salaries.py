@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.config import DATA_DIR
-from transforms.normalise import join_sorted, per_combination
+from transforms.normalise import canonical_titles, join_sorted, per_combination
 from transforms.scales import is_missing
 
 SENIORITY_MAP_PATH = DATA_DIR / "seniority_map.csv"
@@ -141,15 +141,7 @@ def salary_consensus(
     out["n_open_ended"] = kept.groupby(keys)["open"].sum().astype(np.int64)
     out["sources"] = join_sorted(kept, keys, "source")
     out = out.reset_index().rename(columns={"level": "seniority"})
-    titles = (
-        kept.dropna(subset=["occupation"])
-        .groupby(["occupation_slug", "occupation"])
-        .size()
-        .reset_index(name="n")
-        .sort_values(["occupation_slug", "n", "occupation"], ascending=[True, False, True])
-        .drop_duplicates("occupation_slug")
-        .set_index("occupation_slug")["occupation"]
-    )
+    titles = canonical_titles(kept)
     out["occupation"] = out["occupation_slug"].map(titles)
     out["_order"] = out["seniority"].map({s: i for i, s in enumerate(SENIORITY_LEVELS)})
     out = out.sort_values(["occupation_slug", "_order"], kind="mergesort").reset_index(drop=True)

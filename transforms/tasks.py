@@ -33,7 +33,13 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from transforms.normalise import combination_codes, group_starts, join_sorted, per_combination
+from transforms.normalise import (
+    canonical_titles,
+    combination_codes,
+    group_starts,
+    join_sorted,
+    per_combination,
+)
 from transforms.scales import is_missing
 
 TASK_MATCH_THRESHOLD = 88.0
@@ -257,15 +263,7 @@ def task_consensus(
         ["occupation_slug", "canonical_task", "task_raw"], kind="mergesort"
     ).reset_index(drop=True)[TASK_MAP_COLUMNS]
 
-    titles = (
-        rows.dropna(subset=["occupation"])
-        .groupby(["occupation_slug", "occupation"])
-        .size()
-        .reset_index(name="n")
-        .sort_values(["occupation_slug", "n", "occupation"], ascending=[True, False, True])
-        .drop_duplicates("occupation_slug")
-        .set_index("occupation_slug")["occupation"]
-    )
+    titles = canonical_titles(rows)
     keys = ["occupation_slug", "canonical_task"]
     base = rows.groupby(keys, sort=True).agg(
         n_sources=("source", "nunique"),
