@@ -13,7 +13,14 @@ import dagster as dg
 
 from pipelines.metadata import column_lineage, column_schema, markdown_preview
 from pipelines.resources import ExportsResource, LandingResource, WarehouseResource
-from sources.batch import Inventory, KnownState, StagedRun, plan_run, stage_documents
+from sources.batch import (
+    Inventory,
+    KnownState,
+    StagedRun,
+    plan_run,
+    stage_documents,
+    start_worker_server,
+)
 from sources.landing import scan_landing
 from sources.parse import PARSER_VERSION
 from transforms.derive import derive_tables, derived_version
@@ -57,6 +64,7 @@ def landing_inventory(
     with warehouse.migrated() as con:
         known = planning_state(con)
     plan = plan_run(scan.files, known)
+    start_worker_server(len(plan.to_process), landing.worker_count)
     context.add_output_metadata(
         {
             "landing": str(landing.root),

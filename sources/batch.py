@@ -10,28 +10,21 @@ batches in bulk in one transaction.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
-import os
+import multiprocessing.forkserver
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sources.landing import LandingFile, LandingProblem, read_sidecar
-from sources.parse import PARSER_VERSION, parse_document
-from transforms.frames import (
-    DETAIL_KINDS,
-    assessment_frame,
-    assessment_row,
-    detail_frames,
-    detail_rows,
-)
+from sources.landing import LandingFile, LandingProblem
+from sources.parse import PARSER_VERSION
+from sources.worker import FileResult, process_chunk, process_file
+from transforms.frames import DETAIL_KINDS, assessment_frame, detail_frames
 from transforms.staged import invalid_documents
 
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -146,96 +139,41 @@ def _is_stale(doc: KnownDocument | None, parser_version: str) -> bool:
 # --------------------------------------------------------------------------- workers
 
 
-@dataclass(slots=True)
-class FileResult:
-    """What a worker learned about one file (small, picklable)."""
-
-    file: LandingFile
-    document_id: str | None
-    text_sha256: str | None = None
-    reason_code: str | None = None
-    detail: str | None = None
-    url: str | None = None
-    fetched_at: datetime | None = None
-    source: str | None = None
-    assessment: dict[str, Any] | None = None
-    details: dict[str, list[dict[str, Any]]] | None = None
-
-
-def _sha256_stream(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def process_file(root: Path, f: LandingFile, max_bytes: int) -> FileResult:
-    """Read, hash and parse one landing file. Never raises."""
-    path = root / f.path
-    try:
-        real = Path(os.path.realpath(path))
-        real.relative_to(root)
-    except ValueError:
-        return FileResult(
-            f, None, reason_code="symlink_outside", detail="link leaves the landing folder"
-        )
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return FileResult(
-                f,
-                _sha256_stream(path),
-                reason_code="too_large",
-                detail=f"{size:,} bytes exceeds the {max_bytes:,}-byte limit "
-                "(RISKPIPE_MAX_FILE_BYTES)",
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return FileResult(
-            f, None, reason_code="vanished", detail="file disappeared before it was read"
-        )
-    except OSError as exc:
-        return FileResult(f, None, reason_code="unreadable", detail=f"cannot read: {exc}")
-    document_id = hashlib.sha256(data).hexdigest()
-    sidecar = read_sidecar(path)
-    fetched_at = sidecar.fetched_at or datetime.fromtimestamp(f.mtime_ns / 1e9, tz=UTC)
-    try:
-        parsed = parse_document(data, name=path.name, url=sidecar.url)
-    except Exception as exc:  # the parser promises not to raise; never let one page stop a run
-        return FileResult(
-            f, document_id, reason_code="parse_error", detail=f"{type(exc).__name__}: {exc}"[:500]
-        )
-    del data
-    result = FileResult(
-        f, document_id, text_sha256=parsed.text_sha256, url=sidecar.url, fetched_at=fetched_at
-    )
-    if parsed.extraction is None:
-        rejection = parsed.rejection
-        result.reason_code = rejection.reason_code if rejection else "parse_error"
-        result.detail = rejection.detail if rejection else "parser returned nothing"
-        return result
-    extraction = parsed.extraction
-    result.source = extraction.source
-    result.assessment = assessment_row(
-        document_id,
-        extraction,
-        url=sidecar.url,
-        fetched_at=pd.Timestamp(fetched_at),
-        parser_version=PARSER_VERSION,
-    )
-    result.details = detail_rows(document_id, extraction)
-    return result
-
-
-def _process_chunk(root: str, chunk: list[LandingFile], max_bytes: int) -> list[FileResult]:
-    base = Path(root)
-    return [process_file(base, f, max_bytes) for f in chunk]
-
-
 def _chunks(items: list[LandingFile], size: int) -> Iterator[list[LandingFile]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+CHUNK_SIZE = 32
+"""Files per task sent to a parse worker."""
+WORKER_MODULE = "sources.worker"
+"""Imported once by the fork server, so each parse worker starts with it loaded."""
+
+
+def uses_worker_processes(n_files: int, workers: int, chunk_size: int = CHUNK_SIZE) -> bool:
+    """Whether parsing ``n_files`` is worth worker processes (else it runs in this one)."""
+    return workers > 1 and n_files >= 2 * chunk_size
+
+
+def _worker_context() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([WORKER_MODULE])
+    return context
+
+
+def start_worker_server(n_files: int, workers: int) -> bool:
+    """Start the fork server the parse workers come from, if parsing will use them.
+
+    Called as soon as the run knows how many files it will read: the server
+    imports the parser (~0.3 s) in the background while the run moves on to
+    the parse step, which then forks its workers at once. Returns whether it
+    was started (or was already running).
+    """
+    if not uses_worker_processes(n_files, workers):
+        return False
+    _worker_context()
+    multiprocessing.forkserver.ensure_running()
+    return True
 
 
 def iter_results(
@@ -244,21 +182,20 @@ def iter_results(
     *,
     workers: int,
     max_bytes: int,
-    chunk_size: int = 32,
+    chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[FileResult]:
     """Results in the order of ``files``; parallel when it pays, bounded in-flight chunks."""
     root = root.resolve()
-    if workers <= 1 or len(files) < 2 * chunk_size:
+    if not uses_worker_processes(len(files), workers, chunk_size):
         for f in files:
             yield process_file(root, f, max_bytes)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sources.batch"])
+    context = _worker_context()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[FileResult]]] = deque()
         chunks = _chunks(files, chunk_size)
         for chunk in chunks:
-            pending.append(pool.submit(_process_chunk, str(root), chunk, max_bytes))
+            pending.append(pool.submit(process_chunk, str(root), chunk, max_bytes))
             if len(pending) >= workers * 3:
                 yield from pending.popleft().result()
         while pending:

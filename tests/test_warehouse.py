@@ -253,9 +253,12 @@ def test_a_new_parser_version_reparses_and_replaces_old_rows(
     seeded_paths: PipelinePaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sources.batch
+    import sources.worker
 
     _run(seeded_paths)
+    # the run plans with the version in sources.batch; the (in-process) worker stamps rows
     monkeypatch.setattr(sources.batch, "PARSER_VERSION", "next-parser")
+    monkeypatch.setattr(sources.worker, "PARSER_VERSION", "next-parser")
     _run(seeded_paths)
     with _con(seeded_paths) as con:
         processed = con.execute(
