@@ -16,13 +16,23 @@ Drawing is built for throughput and reproducibility:
 
 * figures use :class:`matplotlib.figure.Figure` and an Agg canvas directly
   (no pyplot state), at fixed margins (no layout engine, no tight bounding box);
+* a process keeps the figure of each panel kind and height and draws the next
+  such panel on it, its axes reset to as new (children, limits, scales, units,
+  labels, tick settings...): building a figure and axes cost a quarter of a
+  panel. The bytes do not depend on what was drawn before (tests check it);
+* charts fix their view limits before adding anything, so matplotlib skips
+  measuring each artist's data limits (:class:`_ChartAxes`); the history's
+  time axis, which autoscales, is the exception;
 * every chart is drawn under matplotlib's default settings plus the report's
   own (``_RC``), so a caller's style or matplotlibrc cannot change the bytes;
   a batch of charts enters these settings once;
-* each distinct text is rasterised once per process and reused (glyphs on whole
-  pixels), so tick labels, axis labels and legends cost almost nothing after
-  the first chart; categorical labels (tasks, seniorities) and numeric ticks are
-  plain texts and lines, not matplotlib ticks, which are several times dearer;
+* each distinct text is rasterised and laid out once per process and reused
+  (glyphs on whole pixels); labels (ticks, rows, legends, values) are drawn
+  in batches straight from that cache (:class:`_Labels`), not as
+  :class:`~matplotlib.text.Text` artists, which lay themselves out on every
+  draw. Ticks, numeric and the history's dates alike, and categorical labels
+  (tasks, seniorities) are such labels and plain lines, placed as matplotlib
+  would place them: matplotlib's ticks are several times dearer;
 * PNGs are 128-colour palette images written by Pillow without metadata, so the
   same record gives the same bytes in any process.
 
@@ -54,14 +64,26 @@ from typing import Any, ClassVar
 import matplotlib
 import numpy as np
 import PIL
+from matplotlib.artist import Artist, allow_rasterization
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import MaxNLocator, NullLocator
-from matplotlib.transforms import Affine2D, ScaledTranslation
+from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator, NullFormatter, NullLocator
+from matplotlib.transforms import (
+    Affine2D,
+    Bbox,
+    IdentityTransform,
+    ScaledTranslation,
+    blended_transform_factory,
+)
 from PIL import Image  # a dependency of matplotlib
 
 log = logging.getLogger(__name__)
@@ -570,6 +592,135 @@ class _TextCachingRenderer(RendererAgg):
         return self._text_entry(s, prop)[3]
 
 
+class _Labels(Artist):
+    """One-line plain texts in one font, drawn through the text cache as :class:`Text` would.
+
+    A chart has a score of short labels (ticks, rows, legends, values) and a
+    :class:`Text` is dear to make and to draw: it lays itself out on every
+    draw. A label's layout (its offset from its anchor) depends only on its
+    string, font and alignment, so it is computed once per process, by a real
+    :class:`Text`; drawing a batch of labels (:meth:`add`) takes one artist,
+    one transform per transform and one blit per label. Labels draw in the
+    order added, at one zorder: a batch stands for texts that nothing of
+    their zorder would be drawn between.
+    """
+
+    zorder = Text.zorder
+
+    def __init__(self, ax, fontsize: float | None) -> None:
+        super().__init__()
+        rc = matplotlib.rcParams
+        self._prop = FontProperties(size=fontsize)
+        self._font_key = _font_key(self._prop)
+        self._rgba = to_rgba(rc["text.color"])
+        self._antialiased = rc["text.antialiased"]
+        self._items: list[tuple[float, float, str, Any, str, str]] = []
+        # Drawn as texts (see add) without the text cache or with mathtext or TeX on.
+        self._as_texts = (
+            not _fast_text
+            or not hasattr(Text, "_get_layout")
+            or rc["text.usetex"]
+            or rc["text.parse_math"]
+        )
+        if not self._as_texts:
+            _add_unclipped(ax, self)
+        self._ax = ax
+
+    def add(
+        self, x: float, y: float, text: str, *, transform, ha: str = "left", va: str = "baseline"
+    ) -> None:
+        """Like ``ax.text(x, y, text, transform=..., ha=..., va=..., fontsize=...)``."""
+        if self._as_texts or "\n" in text:  # never for the report's texts
+            self._ax.text(
+                x, y, text, transform=transform, ha=ha, va=va, fontproperties=self._prop,
+                zorder=self.get_zorder(),
+            )  # fmt: skip
+        elif text:  # Text draws nothing for ""
+            self._items.append((x, y, text, transform, ha, va))
+            self.stale = True
+
+    def _layout(self, renderer, text: str, ha: str, va: str) -> tuple[float, float, float]:
+        """A label's offset from its anchor (as Text lays it out) and its box's bottom."""
+        key = (text, self._font_key, ha, va, renderer.dpi, str(get_hinting_flag()))
+        layout = _text_layouts.get(key)
+        if layout is None:
+            probe = Text(0, 0, text, fontproperties=self._prop, ha=ha, va=va)
+            probe.set_figure(self.get_figure(root=True))
+            box, ((_, _, (x_offset, y_offset)),), _ = probe._get_layout(renderer)
+            layout = _remember(_text_layouts, key, (x_offset, y_offset, box.y0))
+        return layout
+
+    def extent_bottom(self, renderer, text: str, ha: str, va: str) -> float:
+        """Bottom of a label's box above its anchor (as :meth:`Text.get_window_extent`)."""
+        return self._layout(renderer, text, ha, va)[2] if text else 0.0
+
+    @allow_rasterization
+    def draw(self, renderer) -> None:
+        """What :meth:`Text.draw` does for each label (one line, unrotated, plain)."""
+        if not self.get_visible() or not self._items:
+            return
+        at: list[Any] = [None] * len(self._items)
+        by_transform: dict[int, list[int]] = {}
+        for i, item in enumerate(self._items):
+            by_transform.setdefault(id(item[3]), []).append(i)
+        for indices in by_transform.values():
+            points = [
+                (float(self.convert_xunits(self._items[i][0])),
+                 float(self.convert_yunits(self._items[i][1])))
+                for i in indices
+            ]  # fmt: skip
+            for i, xy in zip(indices, self._items[indices[0]][3].transform(points), strict=True):
+                at[i] = xy
+        gc = renderer.new_gc()
+        gc.set_foreground(self._rgba, isRGBA=True)
+        gc.set_alpha(self.get_alpha())
+        gc.set_antialiased(self._antialiased)
+        gc.set_snap(self.get_snap())
+        self._set_gc_clip(gc)
+        flip = renderer.flipy()
+        height = renderer.get_canvas_width_height()[1]
+        for (_, _, text, _, ha, va), (posx, posy) in zip(self._items, at, strict=True):
+            if not (math.isfinite(posx) and math.isfinite(posy)):
+                continue
+            x_offset, y_offset, _ = self._layout(renderer, text, ha, va)
+            y = y_offset + posy
+            if flip:
+                y = height - y
+            renderer.draw_text(gc, x_offset + posx, y, text, self._prop, 0.0)
+        gc.restore()
+        self.stale = False
+
+
+_text_layouts: dict[tuple, tuple[float, float, float]] = {}
+
+
+def _label(
+    ax,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    transform,
+    ha: str = "left",
+    va: str = "baseline",
+    fontsize: float | None = None,
+) -> None:
+    """``ax.text(x, y, text, ...)`` for a one-line plain label (see :class:`_Labels`)."""
+    _Labels(ax, fontsize).add(x, y, text, transform=transform, ha=ha, va=va)
+
+
+def _add_unclipped(ax, artist: Artist) -> None:
+    """:meth:`Axes.add_artist` for an unclipped artist, minus the clip path it would not use."""
+    artist.set_clip_on(False)
+    artist.axes = ax
+    artist.set_figure(ax.get_figure(root=False))
+    if not artist.is_transform_set():
+        artist.set_transform(ax.transData)
+    artist._remove_method = ax._children.remove
+    ax._children.append(artist)
+    ax.stale = True
+
+
 def _text_options(mtext) -> bool:
     """Whether a text asks for font features or a language (drawn the standard way)."""
     if mtext is None:
@@ -589,6 +740,32 @@ class _Canvas(FigureCanvasAgg):
         return self.renderer
 
 
+class _ChartAxes(Axes):
+    """Axes that skip the data-limit bookkeeping of each artist added while no axis autoscales.
+
+    Panels fix their view limits before adding anything (:func:`_set_limits`),
+    so data limits would go unused; measuring them costs a third of building a
+    bar chart. While an axis autoscales (the history's time axis, the
+    report-wide charts until they set limits) they are measured as usual.
+    (Should matplotlib rename these methods, charts only get slower.)
+    """
+
+    def _autoscaling(self) -> bool:
+        return self.get_autoscalex_on() or self.get_autoscaley_on()
+
+    def _update_line_limits(self, line) -> None:
+        if self._autoscaling():
+            super()._update_line_limits(line)
+
+    def _update_patch_limits(self, patch) -> None:
+        if self._autoscaling():
+            super()._update_patch_limits(patch)
+
+    def _update_collection_limits(self, collection) -> None:
+        if self._autoscaling():
+            super()._update_collection_limits(collection)
+
+
 def _stacked_axes(
     heights: list[float], *, left: float = LEFT_IN, right: float = RIGHT_IN
 ) -> tuple[Figure, list]:
@@ -596,29 +773,175 @@ def _stacked_axes(
 
     Fixed margins (room for a title above and tick labels plus an axis label
     below each axes) keep rendering to a single draw, unlike a layout engine.
-    Each chart builds its figure afresh: copying a pickled blank one would be
-    quicker, but an unpickled figure's transforms can miss updates (they link
-    to each other by the ids of the pickled objects), which draws wrong pictures.
+    Copying a pickled blank figure would be quicker than building one, but an
+    unpickled figure's transforms can miss updates (they link to each other by
+    the ids of the pickled objects), which draws wrong pictures; panels reuse
+    their figures in process instead (:func:`_panel_figure`).
     """
     total = sum(h + _PANEL_TOP_IN + _PANEL_BOTTOM_IN for h in heights)
     fig = Figure(figsize=(WIDTH_IN, total), dpi=DPI)
+    _Canvas(fig)  # from the start: the history measures texts before drawing
     axes = []
     top = total
     for h in heights:
         top -= _PANEL_TOP_IN + h
         ax = fig.add_axes(
-            (left / WIDTH_IN, top / total, (WIDTH_IN - left - right) / WIDTH_IN, h / total)
+            (left / WIDTH_IN, top / total, (WIDTH_IN - left - right) / WIDTH_IN, h / total),
+            axes_class=_ChartAxes,
         )
-        # A fixed x-label position spares matplotlib a second pass over the tick labels.
-        ax.xaxis.set_label_coords(0.5, 0, transform=_shifted(ax, ax.transAxes, 0, -_XLABEL_DROP_PT))
+        _fix_xlabel(ax)
         axes.append(ax)
         top -= _PANEL_BOTTOM_IN
     return fig, axes
 
 
+def _fix_xlabel(ax) -> None:
+    """A fixed x-label position spares matplotlib a second pass over the tick labels."""
+    ax.xaxis.set_label_coords(0.5, 0, transform=_shifted(ax, ax.transAxes, 0, -_XLABEL_DROP_PT))
+
+
+_SPARE_AXES_LIMIT = 16  # a spare holds its canvas's pixels: ~1 MB
+# What _reset_axes sets (an axes's and an axis's own attributes), then what else it uses.
+_AXES_STATE = (
+    "_children", "containers", "_mouseover_set", "legend_", "_current_image", "child_axes",
+    "callbacks", "ignore_existing_data_limits", "dataLim", "_xmargin", "_ymargin", "_tight",
+    "_use_sticky_edges", "_get_lines", "_get_patches_for_fill", "_stale_viewlims",
+)  # fmt: skip
+_AXIS_STATE = (
+    "_major_tick_kw", "_minor_tick_kw", "callbacks", "_converter", "_converter_is_explicit",
+    "units", "isDefault_label", "labelpad", "_autolabelpos",
+)  # fmt: skip
+_AXES_USES = ("_axis_names", "_axis_map", "_update_transScale", "_left_title", "_right_title")
+_AXIS_USES = ("_init", "_set_scale", "_set_lim", "reset_ticks")
+# Off (a new axes for every chart) if this matplotlib's axes lack any of them.
+_reuse_axes = True
+
+_TickKw = tuple[dict, dict]  # an axis's settings for new major and minor ticks
+
+
+@dataclass
+class _Spare:
+    """An axes kept for reuse, with what resetting it takes."""
+
+    ax: Any
+    new_tick_kw: dict[str, _TickKw]  # per axis name: the tick settings of a new axes
+    # Per axis name: the settings its Tick objects were made with, when a reset
+    # put back those of a new axes (see _settle_ticks).
+    tick_kw: dict[str, _TickKw]
+
+
+_spare_axes: dict[tuple, _Spare] = {}  # (kind, height) -> spare, least recently used first
+_lent_axes: list[tuple[tuple, _Spare]] = []  # (key, spare) of the charts being drawn
+
+
+def _tick_kw(axis) -> _TickKw:
+    return dict(axis._major_tick_kw), dict(axis._minor_tick_kw)
+
+
+def _new_spare(ax) -> _Spare:
+    """A new axes as a spare (or reuse off, if it lacks what :func:`_reset_axes` resets)."""
+    global _reuse_axes
+    axes = {"x": ax.xaxis, "y": ax.yaxis}
+    if not (
+        all(name in vars(ax) for name in _AXES_STATE)
+        and all(hasattr(ax, name) for name in _AXES_USES)
+        and ax._axis_map == axes
+        and all(name in vars(axis) for axis in axes.values() for name in _AXIS_STATE)
+        and all(hasattr(axis, name) for axis in axes.values() for name in _AXIS_USES)
+    ):
+        _reuse_axes = False
+        return _Spare(ax, {}, {})
+    return _Spare(ax, {name: _tick_kw(axis) for name, axis in axes.items()}, {})
+
+
+def _reset_axes(spare: _Spare) -> None:
+    """Undo whatever a chart did to an axes, as :meth:`Axes.clear` would, but cheaply.
+
+    Children, containers, data and view limits, autoscaling, margins, property
+    cycles, titles, labels, scales, locators, formatters, units and tick
+    settings are back as on a new axes; what ``clear`` would rebuild but no
+    chart changes (spines, patch, title and label texts) is kept, and so are
+    the Tick objects, which each draw places and labels afresh (but see
+    :func:`_settle_ticks`). A chart's bytes must not depend on what the axes
+    drew before: the tests draw charts in varied orders and compare.
+    """
+    ax = spare.ax
+    rc = matplotlib.rcParams
+    children, ax._children = ax._children, []
+    for child in children:  # as Axes.clear does
+        child._remove_method = None
+        child._parent_figure = None
+        child.axes = None
+    ax.containers = []
+    ax._mouseover_set = type(ax._mouseover_set)()
+    ax.legend_ = None
+    ax._current_image = None
+    ax.child_axes = []
+    ax.callbacks = type(ax.callbacks)(signals=["xlim_changed", "ylim_changed", "zlim_changed"])
+    ax.ignore_existing_data_limits = True
+    ax.dataLim = Bbox.null()
+    ax._xmargin, ax._ymargin = rc["axes.xmargin"], rc["axes.ymargin"]
+    ax._tight = None
+    ax._use_sticky_edges = True
+    ax._get_lines = type(ax._get_lines)()
+    ax._get_patches_for_fill = type(ax._get_patches_for_fill)("Polygon")
+    for title in (ax.title, ax._left_title, ax._right_title):
+        title.set_text("")
+    spare.tick_kw = {}
+    for name, axis in ax._axis_map.items():
+        made_with, new = _tick_kw(axis), spare.new_tick_kw[name]
+        if made_with != new:
+            spare.tick_kw[name] = made_with
+        _reset_axis(axis, new)
+    for axis in ax._axis_map.values():
+        axis._set_lim(0, 1, auto=True)
+    ax._stale_viewlims = dict.fromkeys(ax._axis_names, False)
+    ax._update_transScale()
+    ax.stale = True
+
+
+def _reset_axis(axis, tick_kw: _TickKw) -> None:
+    """One axis as new (see :meth:`Axis.clear`), but for its Tick objects."""
+    rc = matplotlib.rcParams
+    axis.label._reset_visual_defaults()
+    axis.label.set_color(rc["axes.labelcolor"])
+    axis.label.set_fontsize(rc["axes.labelsize"])
+    axis.label.set_fontweight(rc["axes.labelweight"])
+    axis.label.set_text("")
+    axis.isDefault_label = True
+    axis.offsetText._reset_visual_defaults()
+    axis.labelpad = rc["axes.labelpad"]
+    axis._autolabelpos = True
+    axis._init()
+    axis._set_scale("linear")
+    axis.callbacks = type(axis.callbacks)(signals=["units"])
+    axis._major_tick_kw, axis._minor_tick_kw = dict(tick_kw[0]), dict(tick_kw[1])
+    axis._converter = None
+    axis._converter_is_explicit = False
+    axis.units = None
+    axis.stale = True
+
+
+def _settle_ticks(spare: _Spare) -> None:
+    """Rebuild an axis's Tick objects if they no longer match its tick settings.
+
+    A chart's tick settings (say a grid) reach the axis's existing Tick objects
+    too, but :func:`_reset_axes` puts back a new axis's settings without
+    touching them. They still match when the next chart sets again the
+    settings the ticks were made with; otherwise they are made anew, as
+    :meth:`Axis.clear` would have. Called once a chart is built, before it is
+    drawn. (No panel changes tick settings today: this keeps reuse safe.)
+    """
+    for name, made_with in spare.tick_kw.items():
+        axis = spare.ax._axis_map[name]
+        if _tick_kw(axis) != made_with:
+            axis.reset_ticks()
+    spare.tick_kw = {}
+
+
 def _png(fig: Figure) -> bytes:
     """Draw once and encode as a palette PNG (charts have few colours: ~3x smaller)."""
-    canvas = _Canvas(fig)
+    canvas = fig.canvas if isinstance(fig.canvas, _Canvas) else _Canvas(fig)
     canvas.draw()
     size = canvas.get_width_height(physical=True)
     # The figure is opaque: read RGB, skipping alpha, straight from the canvas buffer.
@@ -674,7 +997,21 @@ def _draw(chart: Chart) -> bytes:
     figure = _FIGURES.get(type(chart))
     if figure is None:
         raise TypeError(f"not a chart record: {type(chart).__name__}")
-    return _png(figure(chart))
+    lent = len(_lent_axes)  # axes lent to this chart (_panel_figure) follow these
+    try:
+        fig = figure(chart)
+        for _, spare in _lent_axes[lent:]:
+            _settle_ticks(spare)
+        png = _png(fig)
+    except BaseException:
+        del _lent_axes[lent:]  # an axes left half drawn is not reused
+        raise
+    for key, spare in _lent_axes[lent:] if _reuse_axes else ():
+        _spare_axes[key] = spare
+        if len(_spare_axes) > _SPARE_AXES_LIMIT:
+            del _spare_axes[next(iter(_spare_axes))]
+    del _lent_axes[lent:]
+    return png
 
 
 def _shifted(ax, base, dx_pt: float = 0.0, dy_pt: float = 0.0):
@@ -692,6 +1029,7 @@ def _key(ax, entries: Sequence[tuple[str, dict[str, Any], str]]) -> None:
     points = (
         Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans + ScaledTranslation(1, 1, ax.transAxes)
     )
+    labels = _Labels(ax, 7.5)
     for i, (kind, style, label) in enumerate(entries):
         y = -5.0 - 10.5 * i
         if kind == "band":
@@ -700,18 +1038,17 @@ def _key(ax, entries: Sequence[tuple[str, dict[str, Any], str]]) -> None:
             sample = Line2D([6, 14, 22], [y, y, y], markevery=[1], **style)
         else:
             sample = Line2D([14], [y], ls="none", **style)
-        sample.set(transform=points, clip_on=False)
-        ax.add_artist(sample)
-        ax.text(26, y, label, transform=points, va="center_baseline", fontsize=7.5)
+        sample.set_transform(points)
+        _add_unclipped(ax, sample)
+        labels.add(26, y, label, transform=points, va="center_baseline")
 
 
 def _row_labels(ax, labels: Sequence[str], *, fontsize: float) -> None:
     """Labels left of the axes at y = 0, 1, ... (cheaper than categorical ticks)."""
     transform = _shifted(ax, ax.get_yaxis_transform(), -5)
+    texts = _Labels(ax, fontsize)
     for yi, label in enumerate(labels):
-        ax.text(
-            0, yi, label, transform=transform, ha="right", va="center_baseline", fontsize=fontsize
-        )
+        texts.add(0, yi, label, transform=transform, ha="right", va="center_baseline")
     ax.yaxis.set_major_locator(NullLocator())
 
 
@@ -728,12 +1065,16 @@ def _plain_ticks(
     *,
     grid: bool = False,
     grid_zorder: float = 0.5,
-) -> None:
+    grid_alpha: float | None = None,
+    zorder: float | None = None,
+) -> _Labels:
     """Ticks of one axis drawn as plain artists, looking like matplotlib's default ticks.
 
-    One line of tick marks, one cached text per label and one line for all grid
-    lines replace the axis's tick machinery (a tick is five artists, created,
-    styled and updated on every draw: the dearest part of a small chart).
+    One line for all grid lines, one line of tick marks and one cached text per
+    label (returned, as a batch) replace the axis's tick machinery (a tick is
+    five artists, created, styled and updated on every draw: the dearest part of
+    a small chart). ``zorder`` puts marks and labels among the axes' own
+    (default: lines' and texts').
     """
     n = len(values)
     if axis == "x":
@@ -750,25 +1091,56 @@ def _plain_ticks(
         text = {"ha": "right", "va": "center_baseline"}
         label_at = _shifted(ax, base, -_TICK_LABEL_PT)
         xy = [(0.0, v) for v in values]
-    ax.add_artist(
-        Line2D(
-            *mark_xy,
-            ls="none",
-            marker=mark,
-            ms=_TICK_PT,
-            mew=_TICK_WIDTH_PT,
-            color="black",
-            transform=base,
-            clip_on=False,
-        )
-    )
-    for (x, y), label in zip(xy, labels, strict=True):
-        ax.text(x, y, label, transform=label_at, **text)
-    if grid and n:
+    if grid and n:  # first: under the marks, as each tick draws its grid line first
         along = [w for v in values for w in (v, v, np.nan)]
         across = [w for _ in values for w in (0.0, 1.0, np.nan)]
         line = (along, across) if axis == "x" else (across, along)
-        ax.add_line(Line2D(*line, color=_C_GRID, lw=0.6, zorder=grid_zorder, transform=base))
+        style = {"color": _C_GRID, "lw": 0.6, "alpha": grid_alpha}
+        ax.add_line(Line2D(*line, **style, zorder=grid_zorder, transform=base))
+    marks = Line2D(*mark_xy, ls="none", marker=mark, ms=_TICK_PT, mew=_TICK_WIDTH_PT, color="black")
+    marks.set_transform(base)
+    if zorder is not None:
+        marks.set_zorder(zorder)
+    _add_unclipped(ax, marks)
+    texts = _Labels(ax, None)
+    if zorder is not None:
+        texts.set_zorder(zorder)
+    for (x, y), label in zip(xy, labels, strict=True):
+        texts.add(x, y, label, transform=label_at, **text)
+    return texts
+
+
+# The artists of Axes.axvline, axvspan and hlines, for an axes whose limits are fixed:
+# without their unit conversion and autoscaling requests, they cost half as much.
+
+
+def _vline(ax, x: float, **style: Any) -> None:
+    """``ax.axvline(x, **style)``: a line across the axes at ``x``."""
+    ax.add_line(Line2D([x, x], [0, 1], transform=ax.get_xaxis_transform(which="grid"), **style))
+
+
+def _vspan(ax, x0: float, x1: float, **style: Any) -> None:
+    """``ax.axvspan(x0, x1, **style)``: a band across the axes from ``x0`` to ``x1``."""
+    span = Rectangle((x0, 0), x1 - x0, 1, **style)
+    span.set_transform(ax.get_xaxis_transform(which="grid"))
+    ax.add_patch(span)
+
+
+def _hlines(ax, y: Any, x0: Any, x1: Any, **style: Any) -> None:
+    """``ax.hlines(y, x0, x1, **style)``; a row missing a value draws nothing (hlines masks it)."""
+    y, x0, x1 = (np.ravel(np.asarray(v, dtype=float)) for v in (y, x0, x1))
+    segments = np.empty((len(y), 2, 2))
+    segments[:, 0, 0], segments[:, 0, 1], segments[:, 1, 0], segments[:, 1, 1] = x0, y, x1, y
+    segments[~np.isfinite(segments).all(axis=(1, 2))] = np.nan
+    lines = LineCollection(segments, colors=None, linestyles="solid", label="")
+    ax.add_collection(lines, autolim=False)
+    lines.set(**style)
+
+
+def _set_limits(ax, x: tuple[float, float], y: tuple[float, float]) -> None:
+    """Fixed view limits, set before anything is drawn: adding artists then skips autoscaling."""
+    ax.set_xlim(*x)
+    ax.set_ylim(*y)
 
 
 def _tick_label(value: float) -> str:
@@ -778,26 +1150,44 @@ def _tick_label(value: float) -> str:
 # --------------------------------------------------------------------------- per occupation
 
 
-def _panel_figure(height: float) -> tuple[Figure, Any]:
-    """One occupation panel: every panel has the same width and margins, so they align."""
-    fig, (ax,) = _stacked_axes([height])
+def _panel_figure(kind: str, height: float) -> tuple[Figure, Any]:
+    """One occupation panel: every panel has the same width and margins, so they align.
+
+    The axes is a spare one of this kind and height if there is one (reset to
+    as new by :func:`_reset_axes`), else a new one: building a figure and its
+    axes costs a quarter of a panel's time. :func:`_draw` hands it back.
+    """
+    key = (kind, height)
+    spare = _spare_axes.pop(key, None) if _reuse_axes else None
+    if spare is None:
+        fig, (ax,) = _stacked_axes([height])
+        spare = _new_spare(ax)
+    else:
+        ax, fig = spare.ax, spare.ax.figure
+        _reset_axes(spare)
+        _fix_xlabel(ax)
+    # Panels draw no y label but the history's, which places it: a fixed place spares
+    # matplotlib measuring the (absent) tick labels for one.
+    ax.yaxis.set_label_coords(0, 0.5)
+    _lent_axes.append((key, spare))
     return fig, ax
 
 
 def _scores_figure(c: ScoresPanel) -> Figure:
     n = len(c.dots)
-    fig, ax = _panel_figure(0.5 + 0.36 * n)
+    fig, ax = _panel_figure(c.kind, 0.5 + 0.36 * n)
+    _set_limits(ax, (0, 100), (-0.8, n - 0.2))
     y = np.arange(n)
     risk = np.array([np.nan if d.risk is None else d.risk for d in c.dots], dtype=float)
     cal = np.array([np.nan if d.calibrated is None else d.calibrated for d in c.dots], dtype=float)
     key: list[tuple[str, dict[str, Any], str]] = []
     if c.ci_low is not None and c.ci_high is not None:
         band = {"color": _C_BAND, "alpha": 0.45}
-        ax.axvspan(c.ci_low, c.ci_high, lw=0, **band)
+        _vspan(ax, c.ci_low, c.ci_high, lw=0, **band)
         key.append(("band", band, f"consensus interval {c.interval_text}"))
     if c.median is not None:
         line = {"color": _C_MEDIAN, "lw": 1.8}
-        ax.axvline(c.median, **line)
+        _vline(ax, c.median, **line)
         key.append(("line", line, f"consensus median {c.median_text}"))
     ax.scatter(risk, y, s=46, color=_C_DOT, zorder=3)
     dot = {"marker": "o", "ms": 46**0.5, "color": _C_DOT}
@@ -805,15 +1195,16 @@ def _scores_figure(c: ScoresPanel) -> Figure:
     has_cal = ~np.isnan(cal)
     if has_cal.any():
         ax.scatter(cal, y, s=40, marker="D", facecolors="none", edgecolors=_C_CAL, zorder=3)
-        ax.hlines(y[has_cal], risk[has_cal], cal[has_cal], color=_C_CAL, lw=0.8, alpha=0.6)
+        _hlines(ax, y[has_cal], risk[has_cal], cal[has_cal], color=_C_CAL, lw=0.8, alpha=0.6)
         diamond = {"marker": "D", "ms": 40**0.5, "mfc": "none", "mec": _C_CAL}
         key.append(("marker", diamond, "calibrated source score"))
     if c.calibrated_median is not None:
         line = {"color": _C_CAL, "lw": 1.4, "ls": "--"}
-        ax.axvline(c.calibrated_median, **line)
+        _vline(ax, c.calibrated_median, **line)
         key.append(("line", line, f"calibrated median {c.calibrated_text}"))
     to_right = _shifted(ax, ax.transData, 7)
     to_left = _shifted(ax, ax.transData, -7)
+    labels = _Labels(ax, 8)
     for yi, dot in enumerate(c.dots):
         if dot.risk is None:
             continue
@@ -821,19 +1212,16 @@ def _scores_figure(c: ScoresPanel) -> Figure:
         x = dot.risk
         if dot.calibrated is not None:  # put the label beyond both markers
             x = max(x, dot.calibrated) if right else min(x, dot.calibrated)
-        ax.text(
+        labels.add(
             x,
             yi,
             dot.label,
             transform=to_right if right else to_left,
             va="center",
             ha="left" if right else "right",
-            fontsize=8,
         )
-    ax.set_xlim(0, 100)
     ticks = [0, 20, 40, 60, 80, 100]
     _plain_ticks(ax, "x", ticks, [_tick_label(t) for t in ticks], grid=True)
-    ax.set_ylim(-0.8, n - 0.2)
     ax.yaxis.set_major_locator(NullLocator())
     ax.set_xlabel(RISK_AXIS_LABEL)
     ax.set_title(f"{c.title}: source scores (n = {n})", loc="left")
@@ -842,15 +1230,15 @@ def _scores_figure(c: ScoresPanel) -> Figure:
 
 
 def _tasks_figure(c: TasksPanel) -> Figure:
-    fig, ax = _panel_figure(0.2 + 0.3 * len(c.tasks))
+    fig, ax = _panel_figure(c.kind, 0.2 + 0.3 * len(c.tasks))
+    _set_limits(ax, (0, 115), (len(c.tasks) - 0.5, -0.5))  # highest first
     y = np.arange(len(c.tasks))
     ax.barh(y, [t.share for t in c.tasks], color=_C_BAR, height=0.6)
     beside = _shifted(ax, ax.transData, 4)
+    values = _Labels(ax, 8)
     for yi, task in enumerate(c.tasks):
-        ax.text(task.share, yi, task.text, transform=beside, va="center", fontsize=8)
+        values.add(task.share, yi, task.text, transform=beside, va="center")
     _row_labels(ax, [t.label for t in c.tasks], fontsize=8)
-    ax.set_ylim(len(c.tasks) - 0.5, -0.5)  # highest first
-    ax.set_xlim(0, 115)
     ticks = [0, 25, 50, 75, 100]
     _plain_ticks(ax, "x", ticks, [_tick_label(t) for t in ticks])
     ax.set_xlabel("share of the task that is automatable (%, median across sources)")
@@ -860,15 +1248,21 @@ def _tasks_figure(c: TasksPanel) -> Figure:
 
 
 def _salaries_figure(c: SalariesPanel) -> Figure:
-    fig, ax = _panel_figure(0.4 + 0.38 * len(c.salaries))
+    fig, ax = _panel_figure(c.kind, 0.4 + 0.38 * len(c.salaries))
     values = [v for b in c.salaries for v in (b.start, b.end) if v is not None]
     top = max(values, default=1.0) * 1.4 or 1.0
+    _set_limits(ax, (0, top), (len(c.salaries) - 0.4, -0.8))
     above = _shifted(ax, ax.transData, 0, 7)
-    for yi, band in enumerate(c.salaries):
-        if band.start is None or band.end is None:
-            continue
-        ax.hlines(yi, band.start, band.end, color=_C_SALARY, lw=7)
-        ax.plot([band.start, band.end], [yi, yi], "|", color=_C_SALARY, ms=12, mew=2)
+    drawn = [
+        (yi, b) for yi, b in enumerate(c.salaries) if b.start is not None and b.end is not None
+    ]
+    if drawn:  # one artist for all bands, one for all their ends: rows never overlap
+        rows = [yi for yi, _ in drawn]
+        starts, ends = [b.start for _, b in drawn], [b.end for _, b in drawn]
+        _hlines(ax, rows, starts, ends, color=_C_SALARY, lw=7)
+        marks = [v for pair in zip(starts, ends, strict=True) for v in pair]  # as row by row
+        ax.plot(marks, [yi for yi in rows for _ in (0, 1)], "|", color=_C_SALARY, ms=12, mew=2)
+    for yi, band in drawn:
         text = (
             f"{_money(band.start)}–{_money(band.end)}"
             if band.end != band.start
@@ -882,10 +1276,8 @@ def _salaries_figure(c: SalariesPanel) -> Figure:
                 arrowprops={"arrowstyle": "->", "ls": "--", "color": _C_SALARY},
             )
             text += "+ (open-ended)"
-        ax.text(band.start, yi, text, transform=above, fontsize=8)
+        _label(ax, band.start, yi, text, transform=above, fontsize=8)
     _row_labels(ax, [b.seniority for b in c.salaries], fontsize=9)
-    ax.set_ylim(len(c.salaries) - 0.4, -0.8)
-    ax.set_xlim(0, top)
     ticks = [
         float(v)
         for v in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top)
@@ -899,20 +1291,17 @@ def _salaries_figure(c: SalariesPanel) -> Figure:
 
 
 def _history_figure(c: HistoryPanel) -> Figure:
-    fig, ax = _panel_figure(1.8)
+    fig, ax = _panel_figure(c.kind, 1.8)
+    ax.set_ylim(0, 100)  # first: adding the lines then skips autoscaling y
     key = []
     for i, line in enumerate(c.history):
         style = {"color": f"C{i % 10}", "marker": "o", "ms": 4, "lw": 1.4}
-        ax.plot(
-            np.array(line.at_ns, dtype="datetime64[ns]"),
-            np.array([np.nan if r is None else r for r in line.risk], dtype=float),
-            **style,
-        )
+        # The line ax.plot would make, without its argument parsing (half its cost).
+        at = np.array(line.at_ns, dtype="datetime64[ns]")
+        ax.xaxis.update_units(at)  # a time axis
+        risk = np.array([np.nan if r is None else r for r in line.risk], dtype=float)
+        ax.add_line(Line2D(ax.convert_xunits(at), risk, **style))
         key.append(("line", style, line.source))
-    locator = AutoDateLocator(minticks=3, maxticks=6)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.set_ylim(0, 100)
     ticks = [0, 25, 50, 75, 100]
     _plain_ticks(ax, "y", ticks, [_tick_label(t) for t in ticks], grid=True, grid_zorder=1.5)
     ax.set_ylabel("risk score (0–100,\nhigher = more risk)")
@@ -920,9 +1309,64 @@ def _history_figure(c: HistoryPanel) -> Figure:
     ax.yaxis.set_label_coords(0, 0.5, transform=_shifted(ax, ax.transAxes, -_TICK_LABEL_PT - 21))
     ax.set_xlabel("capture time (UTC)")
     ax.set_title("Score history (sources with more than one capture)", loc="left")
-    ax.xaxis.grid(True, color=_C_GRID, lw=0.6)
     _key(ax, key)
+    _date_ticks(ax)
     return fig
+
+
+def _date_ticks(ax) -> None:
+    """The history's time axis, with a grid: matplotlib's date ticks, drawn as plain artists.
+
+    Ticks go where :class:`AutoDateLocator` puts them on the autoscaled axis,
+    labelled by :class:`ConciseDateFormatter`, with its offset (say "2025")
+    below the labels at the right, as the axis would draw them (at its zorder,
+    in its order but for the offset, which precedes the axis label it never
+    meets; each label and line where it would be): the same pixels, at a
+    fraction of the cost of an axis's ticks. Called once all else is added, so
+    the axis autoscales as it would when drawn; its limits then stay.
+    """
+    axis = ax.xaxis
+    locator = AutoDateLocator(minticks=3, maxticks=6)
+    formatter = ConciseDateFormatter(locator)
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(formatter)
+    ax.autoscale_view(scaley=False)  # to the lines, as it would be when drawn
+    low, high = ax.get_xlim()
+    locs = axis.get_majorticklocs()
+    labels = formatter.format_ticks(locs)  # all, as the axis does: they decide the offset
+    offset = formatter.get_offset()
+    ax.set_xlim(low, high)
+    axis.set_major_formatter(NullFormatter())  # the axis draws no offset itself
+    # Those in view, as the axis tells them (with its tolerance).
+    lo, hi = min(low, high), max(low, high)
+    slack = (hi - lo) * 1e-10
+    shown = [
+        (float(v), text)
+        for v, text in zip(locs, labels, strict=True)
+        if lo - slack <= v <= hi + slack
+    ]
+    texts = _plain_ticks(
+        ax,
+        "x",
+        [v for v, _ in shown],
+        [text for _, text in shown],
+        grid=True,
+        grid_zorder=axis.get_zorder(),
+        grid_alpha=matplotlib.rcParams["grid.alpha"],
+        zorder=axis.get_zorder(),
+    )
+    if offset:
+        # Below the lowest label (the axis's bottom without any), by the axis's pad.
+        renderer = ax.figure.canvas.get_renderer()
+        label_at = _shifted(ax, ax.get_xaxis_transform(), 0, -_TICK_LABEL_PT)
+        bottoms = [
+            texts.extent_bottom(renderer, text, "center", "top") + label_at.transform((v, 0.0))[1]
+            for v, text in shown
+        ]
+        bottom = min(bottoms) if bottoms else ax.bbox.ymin
+        y = bottom - axis.OFFSETTEXTPAD * ax.figure.dpi / 72
+        at = blended_transform_factory(ax.transAxes, IdentityTransform())
+        texts.add(1, y, offset, transform=at, ha="right", va="top")
 
 
 # --------------------------------------------------------------------------- report-wide

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -520,8 +522,8 @@ def test_records_round_what_they_are_given():
     assert (row.offset, repr(row.ci_low), row.ci_high) == (0.25, "0.0", None)
 
 
-def test_same_record_same_bytes_whatever_was_drawn_before(frames):
-    """Texts are cached per process and settings entered per batch: order does not matter."""
+def _mle_panels(frames) -> tuple:
+    """The machine learning engineer's four panels, from the fixture's views."""
     rows = {
         view: [r for r in frames[view].to_dict("records") if r["occupation_slug"] == slug]
         for view in ("source_scores", "task_consensus", "salary_consensus", "score_history")
@@ -540,6 +542,12 @@ def test_same_record_same_bytes_whatever_was_drawn_before(frames):
         currency="USD",
     )
     assert [p.kind for p in panels] == list(report_charts.PANEL_KINDS)
+    return panels
+
+
+def test_same_record_same_bytes_whatever_was_drawn_before(frames):
+    """Texts are cached per process and settings entered per batch: order does not matter."""
+    panels = _mle_panels(frames)
     forward = report_charts.render_charts(panels)
     report_charts._text_images.clear()
     backward = report_charts.render_charts(panels[::-1])[::-1]
@@ -547,6 +555,78 @@ def test_same_record_same_bytes_whatever_was_drawn_before(frames):
     for _ in range(3):  # drawn again and again, alone or in a batch: the same bytes
         assert [report_charts.draw_chart(p) for p in panels] == forward
         assert report_charts.render_charts([*panels, *panels]) == [*forward, *forward]
+
+
+def _varied_charts(frames) -> list:
+    """Charts of every kind, panels in two sizes, histories over days, years and minutes."""
+    scores, tasks, salaries, history = _mle_panels(frames)
+    (line,) = history.history
+    day = 86_400 * 10**9
+    years = report_charts.HistoryLine("years", (line.at_ns[0], line.at_ns[0] + 900 * day), (60, 70))
+    minutes = report_charts.HistoryLine(
+        "minutes", (line.at_ns[0], line.at_ns[0] + day // 96), (5, 95)
+    )
+    bias = report_charts.bias_chart_data(frames["source_bias"].to_dict("records"))
+    assert bias is not None
+    return [
+        scores,
+        replace(scores, dots=scores.dots[:2], calibrated_median=None),
+        tasks,
+        replace(tasks, tasks=tasks.tasks[:1]),
+        salaries,
+        replace(salaries, salaries=salaries.salaries[:1], currency=None),
+        history,
+        replace(history, history=(line, years)),
+        replace(history, history=(minutes,)),
+        report_charts.median_histogram_data([10, 55, 90]),
+        bias,
+    ]
+
+
+def test_reused_axes_draw_as_new(frames, monkeypatch):
+    """A chart's bytes are those it has on a new figure, whatever was drawn before.
+
+    A process draws a panel on the (reset) figure of the last one of its kind and height.
+    """
+    charts = _varied_charts(frames)
+    monkeypatch.setattr(report_charts, "_reuse_axes", False)
+    new = [report_charts.draw_chart(chart) for chart in charts]  # each on a figure of its own
+    monkeypatch.setattr(report_charts, "_reuse_axes", True)
+    n = len(charts)
+    shuffled = list(range(n))
+    random.Random(3).shuffle(shuffled)
+    a_b_a = [
+        i for pair in zip(range(n), range(n - 1, -1, -1), strict=True) for i in (*pair, pair[0])
+    ]
+    for order in (range(n), range(n - 1, -1, -1), shuffled, a_b_a):
+        assert [report_charts.draw_chart(charts[i]) for i in order] == [new[i] for i in order]
+    assert report_charts.render_charts([charts[i] for i in shuffled]) == [new[i] for i in shuffled]
+
+
+def test_reset_axes_forget_every_kind_of_chart(frames, monkeypatch):
+    """Resetting an axes undoes all any chart does to it, not only what panels of its kind do.
+
+    Every chart, the report-wide ones with matplotlib's ticks and grids too, drawn on one
+    shared axes, draws as on a new one.
+    """
+    charts = _varied_charts(frames)
+    panel_figure, stacked_axes = report_charts._panel_figure, report_charts._stacked_axes
+
+    def one_axes(heights, **margins):
+        if not margins:  # a new axes for the shared place
+            return stacked_axes([3.0])
+        fig, ax = panel_figure("shared", 3.0)
+        return fig, [ax]
+
+    monkeypatch.setattr(
+        report_charts, "_panel_figure", lambda kind, height: panel_figure("shared", 3.0)
+    )
+    monkeypatch.setattr(report_charts, "_stacked_axes", one_axes)
+    monkeypatch.setattr(report_charts, "_reuse_axes", False)
+    new = [report_charts.draw_chart(chart) for chart in charts]
+    monkeypatch.setattr(report_charts, "_reuse_axes", True)
+    order = [i for i in range(len(charts)) for _ in range(2)] + list(range(len(charts)))[::-1]
+    assert [report_charts.draw_chart(charts[i]) for i in order] == [new[i] for i in order]
 
 
 @pytest.mark.parametrize("executable", ["/nonexistent/python", shutil.which("false")])
