@@ -112,7 +112,7 @@ HISTOGRAM_BIN = 5  # points of the risk scale per histogram bar
 PARALLEL_MIN_CHARTS = 48
 """Fewer charts than this are drawn in the calling process.
 
-A worker takes ~0.6 s to start and a chart (one panel) ~20 ms to draw, so a
+A worker takes ~0.6 s to start and a chart (one panel) ~12-28 ms to draw, so a
 worker pays off from about a second's worth of charts."""
 MIN_CHARTS_PER_PROCESS = 24
 """Each drawing process (the caller included) gets at least this many charts on average."""
