@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.forkserver
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -23,7 +24,7 @@ import pandas as pd
 
 from sources.landing import LandingFile, LandingProblem
 from sources.parse import PARSER_VERSION
-from sources.worker import FileResult, process_chunk, process_file
+from sources.worker import FileResult, exit_with_parent, process_chunk, process_file
 from transforms.frames import DETAIL_KINDS, assessment_frame, detail_frames
 from transforms.staged import invalid_documents
 
@@ -191,7 +192,12 @@ def iter_results(
             yield process_file(root, f, max_bytes)
         return
     context = _worker_context()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         pending: deque[Future[list[FileResult]]] = deque()
         chunks = _chunks(files, chunk_size)
         for chunk in chunks:

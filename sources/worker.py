@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import select
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,3 +108,34 @@ def process_file(root: Path, f: LandingFile, max_bytes: int) -> FileResult:
 def process_chunk(root: str, chunk: list[LandingFile], max_bytes: int) -> list[FileResult]:
     base = Path(root)
     return [process_file(base, f, max_bytes) for f in chunk]
+
+
+def exit_with_parent(pid: int) -> None:
+    """Pool initializer: end this worker as soon as process ``pid`` (the run) is gone.
+
+    A worker's parent is the fork server, not the run, and it holds both ends of
+    the pool's pipes, so it never notices a run killed by SIGKILL: it would wait
+    (or sit blocked on a full result pipe) forever, and keep the fork server
+    alive. A daemon thread waits on a pidfd of the run (or polls once a second
+    where pidfds are missing) and exits the process.
+    """
+
+    def wait() -> None:
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while True:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=wait, name="exit-with-parent", daemon=True).start()

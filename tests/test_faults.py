@@ -162,3 +162,43 @@ def test_unwritable_exports_fail_clearly_and_leave_the_warehouse_valid(
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM assessments").fetchone()[0] == 5
         assert con.execute("SELECT n_sources FROM consensus_profiles").fetchone()[0] == 5
+
+
+def _descendants(pid: int) -> set[int]:
+    """Live processes below ``pid`` (from /proc; zombies count as gone)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if state != "Z":
+            children.setdefault(int(ppid), []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_parse_workers_exit_when_the_run_is_killed(pipeline_paths: PipelinePaths, tmp_path: Path):
+    generate_landing(pipeline_paths.landing, 600, seed=8, truth_path=tmp_path / "truth.jsonl")
+    proc = _start(pipeline_paths, RISKPIPE_WORKERS="2")
+    # The fork server and its two workers (and multiprocessing's resource tracker).
+    _wait_for(lambda: len(_descendants(proc.pid)) >= 3 or proc.poll() is not None)
+    assert proc.poll() is None, "the run ended before its parse workers were seen"
+    left = _descendants(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    def gone() -> bool:
+        return not any(_descendants(1) & left)
+
+    _wait_for(gone, timeout=20.0)
