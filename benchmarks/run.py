@@ -27,7 +27,8 @@ The child is ``python -m benchmarks.run _child TIMINGS -- run --quiet ...``:
 ``pipelines.cli.main`` itself, with ``pipelines.cli.run_pipeline`` wrapped to
 write the step durations (Dagster's ``STEP_SUCCESS`` events) and the process
 timestamps to ``TIMINGS``, and ``DagsterInstance.handle_new_event`` watched for
-each step's wall-clock window (to attribute memory and CPU samples to stages).
+each step's wall-clock window (to attribute memory and CPU samples to stages);
+it ends with ``pipelines.cli.exit_now``, as the ``riskpipe`` console script does.
 Peak memory is polled from ``/proc`` every 0.1 s over the child and all its
 descendants: the largest single process (``VmHWM``)
 and the largest sum over the tree at one instant (RSS, and PSS, which counts
@@ -56,7 +57,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,7 +99,7 @@ TARGETS = {
 # --------------------------------------------------------------------------- child
 
 
-def _child(argv: list[str]) -> int:
+def _child(argv: list[str]) -> NoReturn:
     """``_child TIMINGS [--profile DIR] -- <riskpipe args>``: run the CLI, record timings."""
     t_main = time.time()
     timings = Path(argv[0])
@@ -147,7 +148,7 @@ def _child(argv: list[str]) -> int:
     record["t_end"] = time.time()
     record["rc"] = rc
     timings.write_text(json.dumps(record, indent=1))
-    return rc
+    cli.exit_now(rc)  # as the ``riskpipe`` console script ends
 
 
 def _install_step_hook(windows: dict[str, list[float]], *, profile: bool) -> dict[str, Any]:

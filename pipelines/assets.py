@@ -17,7 +17,6 @@ from sources.batch import (
     Inventory,
     KnownState,
     StagedRun,
-    plan_run,
     stage_documents,
     start_worker_server,
 )
@@ -42,7 +41,7 @@ from warehouse.queries import (
     mark_consensus,
 )
 from warehouse.schema import SCHEMA_VERSION
-from warehouse.state import data_version, known_state, planning_state
+from warehouse.state import data_version, known_state, plan_run
 
 WRITER_POOL = "riskpipe_warehouse"  # every asset that writes the DuckDB file
 TRANSIENT_IO_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL)
@@ -62,8 +61,7 @@ def landing_inventory(
     """
     scan = scan_landing(landing.root)
     with warehouse.migrated() as con:
-        known = planning_state(con)
-    plan = plan_run(scan.files, known)
+        plan = plan_run(con, scan.files)
     start_worker_server(len(plan.to_process), landing.worker_count)
     context.add_output_metadata(
         {

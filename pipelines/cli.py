@@ -8,9 +8,13 @@ not writable, a blocking check failed), with a one-line reason on stderr; 2 usag
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import dagster as dg
 import pandas as pd
@@ -206,5 +210,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     return {"run": _run, "report": _report}[args.command](args)
 
 
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` without tearing the interpreter down.
+
+    By the time :func:`main` returns, everything a run wrote is closed and
+    renamed into place. What a normal exit adds is Python freeing every module
+    and object one by one: 0.7-1.3 s once dagster, pandas and DuckDB are loaded,
+    on every scheduled run. Exit handlers still run (logging is flushed, locks
+    released, helper processes stopped) and the standard streams are flushed;
+    only that teardown is skipped.
+    """
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:  # another Python: exit the usual way
+        sys.exit(code)
+    try:
+        run_exit_handlers()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # closed: nothing left to show
+                stream.flush()
+    finally:
+        os._exit(code)
+
+
+def entry() -> NoReturn:
+    """The ``riskpipe`` console script."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

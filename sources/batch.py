@@ -14,7 +14,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,31 +105,6 @@ class Inventory:
     problems: list[LandingProblem]
     ignored: list[str]
     files_seen: int
-
-
-def plan_run(
-    files: Iterable[LandingFile], known: KnownState, parser_version: str | None = None
-) -> RunPlan:
-    """Pick the files to read: new, changed, transiently failed, or parsed by an older parser."""
-    parser_version = parser_version or PARSER_VERSION
-    to_process: list[LandingFile] = []
-    unchanged = 0
-    seen: set[str] = set()
-    for f in files:
-        seen.add(f.path)
-        prev = known.files.get(f.path)
-        if (
-            prev is not None
-            and prev.size == f.size
-            and prev.mtime_ns == f.mtime_ns
-            and prev.reason_code not in TRANSIENT_REASONS
-            and not _is_stale(known.documents.get(prev.document_id or ""), parser_version)
-        ):
-            unchanged += 1
-        else:
-            to_process.append(f)
-    vanished = sorted(p for p in known.files if p not in seen)
-    return RunPlan(to_process, unchanged, vanished)
 
 
 def _is_stale(doc: KnownDocument | None, parser_version: str) -> bool:

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from pipelines.cli import main
-from sources.batch import KnownState, StagedRun, plan_run, stage_documents
+from sources.batch import KnownState, RunPlan, StagedRun, stage_documents
 from sources.landing import LandingFile, scan_landing
 from tests.support import SAMPLES_DIR, PipelinePaths
 
@@ -201,7 +201,7 @@ def test_a_file_vanishing_mid_run_is_quarantined_and_the_run_goes_on(tmp_path: P
     for seed in sorted(SAMPLES_DIR.iterdir())[:2]:
         (landing / seed.name).write_bytes(seed.read_bytes())
     scan = scan_landing(landing)
-    plan = plan_run(scan.files, KnownState())
+    plan = RunPlan(list(scan.files), unchanged=0, vanished_paths=[])
     (landing / scan.files[0].path).unlink()  # gone between scan and read
     staged = stage_documents(
         landing, plan, scan.problems, KnownState(), StagedRun("r1", tmp_path / "stage"), workers=1

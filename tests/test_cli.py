@@ -127,3 +127,51 @@ def test_report_command_makes_the_next_run_rebuild_its_folder(
     assert read_stamp(seeded_paths.report) is None  # built by hand: not known as current
     assert main(["run", "--quiet", *seeded_paths.cli_args()]) == 0
     assert read_stamp(seeded_paths.report)
+
+
+@pytest.mark.slow
+def test_the_console_script_exits_quickly_yet_completely(
+    pipeline_paths: PipelinePaths, tmp_path: Path
+) -> None:
+    """``riskpipe`` skips the interpreter's teardown (``exit_now``): its output must still
+    arrive whole through a pipe, exit handlers must still run (the parse workers' pool
+    leaves no warning behind), and the exit code must be main's."""
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.pagegen import generate_landing
+
+    generate_landing(pipeline_paths.landing, 80, seed=3, truth_path=tmp_path / "truth.jsonl")
+    script = Path(sys.executable).with_name("riskpipe")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("RISKPIPE_") and k != "PYTHONUNBUFFERED"  # stdout: block-buffered
+    }
+    env["RISKPIPE_WORKERS"] = "2"  # 80 files: the run forks parse workers
+    done = subprocess.run(
+        [str(script), "run", *pipeline_paths.cli_args()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Documents read in this run (")
+    assert lines[-1] == f"Report:    {pipeline_paths.report}"  # the last line was flushed
+    with duckdb.connect(str(pipeline_paths.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] > 0
+
+    shutil.rmtree(pipeline_paths.landing)
+    failed = subprocess.run(
+        [str(script), "run", "--quiet", *pipeline_paths.cli_args()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("riskpipe: run failed:") and failed.stdout == ""

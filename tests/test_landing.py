@@ -6,10 +6,15 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from sources.batch import KnownDocument, KnownFile, KnownState, plan_run
-from sources.landing import LandingError, read_sidecar, scan_landing, sidecar_for
+from pipelines.cli import main
+from sources.landing import LandingError, LandingFile, read_sidecar, scan_landing, sidecar_for
+from tests.support import PipelinePaths
+from warehouse.connection import connect
+from warehouse.schema import migrate
+from warehouse.state import plan_run
 
 
 def _touch(path: Path, text: str = "x") -> Path:
@@ -75,30 +80,40 @@ def test_sidecars(tmp_path: Path) -> None:
     assert read_sidecar(page).note.startswith("sidecar is not valid JSON")
 
 
-def test_plan_skips_unchanged_and_rereads_changed_stale_or_transient(tmp_path: Path) -> None:
-    for name in ("same", "changed", "stale", "flaky", "new"):
-        _touch(tmp_path / f"{name}.txt")
-    files = {f.path: f for f in scan_landing(tmp_path).files}
-    known = KnownState()
-
-    def remember(name: str, parser: str = "v2", reason: str | None = None, size: int = 0) -> None:
-        f = files[f"{name}.txt"]
-        known.files[f.path] = KnownFile(
-            size or f.size, f.mtime_ns, name, "quarantined" if reason else "loaded", reason
+def test_plan_skips_unchanged_and_rereads_changed_stale_or_transient(
+    seeded_paths: PipelinePaths,
+) -> None:
+    paths = seeded_paths
+    assert main(["run", "--quiet", *paths.cli_args()]) == 0
+    same, changed, stale, flaky, gone = sorted(f.path for f in scan_landing(paths.landing).files)
+    grown = paths.landing / changed
+    grown.write_bytes(grown.read_bytes() + b"\n")
+    (paths.landing / gone).unlink()
+    _touch(paths.landing / "seeds" / "new.txt")
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute(
+            "UPDATE core.documents SET parser_version = 'older' WHERE document_id = "
+            "(SELECT document_id FROM core.landing_files WHERE path = ? AND is_current)",
+            [stale],
         )
-        known.documents[name] = KnownDocument("loaded", reason, None, parser, f.path)
+        con.execute(
+            "UPDATE core.landing_files SET reason_code = 'unreadable' WHERE path = ?", [flaky]
+        )
+        files = scan_landing(paths.landing).files
+        plan = plan_run(con, files)
+        assert [f.path for f in plan.to_process] == sorted([changed, stale, flaky, "seeds/new.txt"])
+        assert all(isinstance(f, LandingFile) for f in plan.to_process)
+        assert plan.unchanged == 1 and same not in {f.path for f in plan.to_process}
+        assert plan.vanished_paths == [gone]
+        # Another parser version makes every document stale.
+        assert len(plan_run(con, files, parser_version="next").to_process) == len(files)
 
-    remember("same")
-    remember("changed", size=999)
-    remember("stale", parser="v1")
-    remember("flaky", reason="unreadable")
-    known.files["gone.txt"] = KnownFile(1, 1, "gone", "loaded", None)
-    plan = plan_run(files.values(), known, parser_version="v2")
-    assert sorted(f.path for f in plan.to_process) == [
-        "changed.txt",
-        "flaky.txt",
-        "new.txt",
-        "stale.txt",
-    ]
-    assert plan.unchanged == 1
-    assert plan.vanished_paths == ["gone.txt"]
+
+def test_plan_on_an_empty_warehouse_reads_everything(pipeline_paths: PipelinePaths) -> None:
+    for name in ("b.txt", "a/c.html"):
+        _touch(pipeline_paths.landing / name)
+    files = scan_landing(pipeline_paths.landing).files
+    with connect(pipeline_paths.warehouse) as con:
+        migrate(con)
+        plan = plan_run(con, files)
+    assert plan.to_process == files and plan.unchanged == 0 and plan.vanished_paths == []

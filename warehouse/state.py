@@ -3,35 +3,75 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from sources import batch
-from sources.batch import KnownDocument, KnownFile, KnownState
+from sources.batch import KnownDocument, KnownFile, KnownState, RunPlan
+from sources.landing import LandingFile
 
 
-def planning_state(con: duckdb.DuckDBPyConnection, parser_version: str | None = None) -> KnownState:
-    """Just what :func:`sources.batch.plan_run` needs: the current landing files, and
-    the documents parsed by another parser version (usually none).
+def plan_run(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[LandingFile],
+    parser_version: str | None = None,
+) -> RunPlan:
+    """Pick the files to read: new, changed, transiently failed, or parsed by another parser.
 
-    Much cheaper than :func:`known_state` on a large warehouse, so an unchanged
-    landing folder is recognised without loading every document.
+    A file is *unchanged* when the warehouse holds it as current with the same
+    size and modification time, it did not fail transiently (``vanished``,
+    ``unreadable``), and its document was parsed by ``parser_version`` (or has
+    no parser version). The landing scan is compared with ``core.landing_files``
+    in one join, so an unchanged folder of 100,000 files is recognised without
+    a Python object per warehouse row. ``files`` must be in path order (as
+    :func:`sources.landing.scan_landing` returns them); ``to_process`` keeps it.
     """
-    parser_version = parser_version or batch.PARSER_VERSION  # the version plan_run compares
-    state = KnownState()
-    rows = con.execute(
-        "SELECT path, size_bytes, mtime_ns, document_id, status, reason_code "
-        "FROM core.landing_files WHERE is_current"
-    ).fetchall()
-    state.files = {row[0]: KnownFile(*row[1:]) for row in rows}
-    for document_id, status, reason, detail, version, path, dup_of in con.execute(
-        "SELECT document_id, status, reason_code, detail, parser_version, path, duplicate_of "
-        "FROM core.documents WHERE parser_version IS NOT NULL AND parser_version <> ?",
-        [parser_version],
-    ).fetchall():
-        state.documents[document_id] = KnownDocument(status, reason, detail, version, path, dup_of)
-    return state
+    parser_version = parser_version or batch.PARSER_VERSION
+    scanned = pa.table(
+        {
+            "i": pa.array(range(len(files)), pa.int64()),
+            "path": pa.array([f.path for f in files], pa.string()),
+            "size_bytes": pa.array([f.size for f in files], pa.int64()),
+            "mtime_ns": pa.array([f.mtime_ns for f in files], pa.int64()),
+        }
+    )
+    con.register(_SCANNED, scanned)
+    try:
+        to_read = con.execute(
+            f"""
+            SELECT s.i FROM {_SCANNED} AS s
+            WHERE NOT EXISTS (
+                SELECT 1 FROM core.landing_files AS f
+                LEFT JOIN core.documents AS d USING (document_id)
+                WHERE f.is_current AND f.path = s.path
+                  AND f.size_bytes = s.size_bytes AND f.mtime_ns = s.mtime_ns
+                  AND NOT list_contains($transient, coalesce(f.reason_code, ''))
+                  AND coalesce(d.parser_version = $parser, true)
+            )
+            ORDER BY s.i
+            """,
+            {"transient": sorted(batch.TRANSIENT_REASONS), "parser": parser_version},
+        ).fetchall()
+        vanished = con.execute(
+            f"""
+            SELECT path FROM core.landing_files
+            WHERE is_current AND path NOT IN (SELECT path FROM {_SCANNED})
+            ORDER BY path
+            """
+        ).fetchall()
+    finally:
+        con.unregister(_SCANNED)
+    return RunPlan(
+        [files[i] for (i,) in to_read],
+        unchanged=len(files) - len(to_read),
+        vanished_paths=[path for (path,) in vanished],
+    )
+
+
+_SCANNED = "riskpipe_landing_scan"
 
 
 def known_state(con: duckdb.DuckDBPyConnection) -> KnownState:
