@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -84,14 +85,22 @@ def run_pipeline(paths: Paths) -> dg.ExecuteInProcessResult:
     from pipelines.checks import ALL_CHECKS
 
     with dg.DagsterInstance.ephemeral() as instance:
-        return dg.materialize(
-            [*ALL_ASSETS, *ALL_CHECKS],
-            # Step outputs stay in memory: nothing to pickle to disk in a one-process run.
-            resources={**_resources(paths), "io_manager": dg.mem_io_manager},
-            instance=instance,
-            run_config=RUN_CONFIG,
-            raise_on_error=True,
-        )
+        # What is loaded by now (dagster, pandas, the asset graph: a few hundred thousand
+        # objects) outlives the run. Taking it out of the cycle collector's reach for the
+        # run spares every full collection a walk over all of it (~0.3 s of a no-op run
+        # over 100,000 files); it is handed back afterwards, for callers that go on.
+        gc.freeze()
+        try:
+            return dg.materialize(
+                [*ALL_ASSETS, *ALL_CHECKS],
+                # Step outputs stay in memory: nothing to pickle to disk in a one-process run.
+                resources={**_resources(paths), "io_manager": dg.mem_io_manager},
+                instance=instance,
+                run_config=RUN_CONFIG,
+                raise_on_error=True,
+            )
+        finally:
+            gc.unfreeze()
 
 
 def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
