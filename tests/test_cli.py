@@ -175,3 +175,18 @@ def test_the_console_script_exits_quickly_yet_completely(
     )
     assert failed.returncode == 1
     assert failed.stderr.startswith("riskpipe: run failed:") and failed.stdout == ""
+
+
+def test_a_run_hands_frozen_objects_back_to_the_cycle_collector(
+    seeded_paths: PipelinePaths,
+) -> None:
+    """``run_pipeline`` freezes what is loaded while it runs; a caller that goes on (a
+    notebook, this test process) must get a collector that sees everything again."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    assert main(["run", "--quiet", *seeded_paths.cli_args()]) == 0
+    assert gc.get_freeze_count() == 0
+    shutil.rmtree(seeded_paths.landing)
+    assert main(["run", "--quiet", *seeded_paths.cli_args()]) == 1  # a failed run too
+    assert gc.get_freeze_count() == 0
