@@ -88,8 +88,11 @@ def run_pipeline(paths: Paths) -> dg.ExecuteInProcessResult:
         # What is loaded by now (dagster, pandas, the asset graph: a few hundred thousand
         # objects) outlives the run. Taking it out of the cycle collector's reach for the
         # run spares every full collection a walk over all of it (~0.3 s of a no-op run
-        # over 100,000 files); it is handed back afterwards, for callers that go on.
-        gc.freeze()
+        # over 100,000 files); it is handed back afterwards, for callers that go on
+        # (unless the caller had frozen objects itself: those stay as they were).
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             return dg.materialize(
                 [*ALL_ASSETS, *ALL_CHECKS],
@@ -100,7 +103,8 @@ def run_pipeline(paths: Paths) -> dg.ExecuteInProcessResult:
                 raise_on_error=True,
             )
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
 
 
 def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import attrgetter
 from pathlib import Path
-from stat import S_ISREG
 
 # Files still being written by a scraper; picked up once renamed to their final name.
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".download", ".swp")
@@ -83,7 +82,6 @@ def scan_landing(root: Path) -> LandingScan:
     if not os.access(root, os.R_OK | os.X_OK):
         raise LandingError(f"landing folder {root} is not readable")
     scan = LandingScan()
-    files, ignored = scan.files, scan.ignored
     root_str = str(root)
     prefix = len(root_str) + 1
     stack = [root_str]
@@ -96,18 +94,14 @@ def scan_landing(root: Path) -> LandingScan:
             rel = folder[prefix:] or "."
             scan.problems.append(LandingProblem(rel, "unreadable", f"cannot list: {exc}"))
             continue
-        # ~200,000 entries per 100,000 pages: the loop does as little as it can per entry
-        # (d_type answers is_dir/is_symlink without a system call; one stat per document).
         for entry in entries:
+            rel = entry.path[prefix:]  # scandir joins with "/", relative to the root
             name = entry.name
             if is_partial(name):
-                ignored.append(entry.path[prefix:])
+                scan.ignored.append(rel)
                 continue
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    continue
-                rel = entry.path[prefix:]  # scandir joins with "/", relative to the root
+                # d_type answers these without a system call per entry
                 if entry.is_symlink():
                     target = Path(os.path.realpath(entry.path))
                     if not _inside(root, target):
@@ -120,33 +114,30 @@ def scan_landing(root: Path) -> LandingScan:
                         )
                         continue
                     if target.is_dir():
-                        ignored.append(rel)  # its files are scanned at their real path
+                        scan.ignored.append(rel)  # its files are scanned at their real path
                         continue
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
                 if name.endswith(SIDECAR_SUFFIX):
-                    ignored.append(rel)  # read with its document, never on its own
+                    scan.ignored.append(rel)  # read with its document, never on its own
                     continue
                 st = entry.stat()
             except FileNotFoundError:
                 scan.problems.append(
-                    LandingProblem(
-                        entry.path[prefix:],
-                        "vanished",
-                        "file disappeared while the folder was scanned",
-                    )
+                    LandingProblem(rel, "vanished", "file disappeared while the folder was scanned")
                 )
                 continue
             except OSError as exc:
-                scan.problems.append(
-                    LandingProblem(entry.path[prefix:], "unreadable", f"cannot stat: {exc}")
-                )
+                scan.problems.append(LandingProblem(rel, "unreadable", f"cannot stat: {exc}"))
                 continue
-            if S_ISREG(st.st_mode):
-                files.append(LandingFile(rel, st.st_size, st.st_mtime_ns))
+            if stat.S_ISREG(st.st_mode):
+                scan.files.append(LandingFile(rel, st.st_size, st.st_mtime_ns))
             else:
                 scan.problems.append(
                     LandingProblem(rel, "not_a_file", "not a regular file (device, pipe or socket)")
                 )
-    scan.files.sort(key=attrgetter("path"))
+    scan.files.sort(key=lambda f: f.path)
     scan.problems.sort(key=lambda p: p.path)
     scan.ignored.sort()
     return scan

@@ -26,8 +26,7 @@ def plan_run(
     ``unreadable``), and its document was parsed by ``parser_version`` (or has
     no parser version). The landing scan is compared with ``core.landing_files``
     in one join, so an unchanged folder of 100,000 files is recognised without
-    a Python object per warehouse row. ``files`` must be in path order (as
-    :func:`sources.landing.scan_landing` returns them); ``to_process`` keeps it.
+    a Python object per warehouse row. ``to_process`` keeps the order of ``files``.
     """
     parser_version = parser_version or batch.PARSER_VERSION
     scanned = pa.table(
@@ -49,6 +48,7 @@ def plan_run(
                 WHERE f.is_current AND f.path = s.path
                   AND f.size_bytes = s.size_bytes AND f.mtime_ns = s.mtime_ns
                   AND NOT list_contains($transient, coalesce(f.reason_code, ''))
+                  -- not stale: the rule of sources.batch._is_stale
                   AND coalesce(d.parser_version = $parser, true)
             )
             ORDER BY s.i
