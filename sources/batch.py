@@ -26,7 +26,7 @@ from sources.landing import LandingFile, LandingProblem
 from sources.parse import PARSER_VERSION
 from sources.worker import FileResult, exit_with_parent, process_chunk, process_file
 from transforms.frames import DETAIL_KINDS, assessment_frame, detail_frames
-from transforms.staged import invalid_documents
+from transforms.staged import schemas_by_table, validate_batch
 
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 # Transient landing problems: the file is examined again on the next run.
@@ -200,6 +200,11 @@ class StagedRun:
     reason_counts: Counter[str] = field(default_factory=Counter)
     batches: int = 0
     vanished_paths: list[str] = field(default_factory=list)
+    validated: dict[str, int] = field(default_factory=dict)
+    """Record batch file -> rows, for each batch validated with its pandera model before
+    it was written (so the blocking check need not read and validate it again)."""
+    record_failures: list[pd.DataFrame] = field(default_factory=list)
+    """Failures found then that name no document (see ``transforms.staged.validate_batch``)."""
 
     def tables(self) -> dict[str, list[Path]]:
         """Staged Parquet files per table name."""
@@ -363,9 +368,8 @@ class _Stager:
             self.details[kind].extend(rows)
         self._file_row(f, doc_id, "loaded")
 
-    def _quarantine_invalid(self, frames: dict[str, pd.DataFrame]) -> None:
+    def _quarantine_invalid(self, frames: dict[str, pd.DataFrame], reasons: dict[str, str]) -> None:
         """Documents whose records break their pandera model go to quarantine, not the run."""
-        reasons = invalid_documents(frames)
         if not reasons:
             return
         for name in ("assessments", *DETAIL_KINDS):
@@ -404,13 +408,22 @@ class _Stager:
             "assessments": assessment_frame(self.assessments),
             **detail_frames(self.details),
         }
-        self._quarantine_invalid(frames)
+        checked = validate_batch(frames)
+        self._quarantine_invalid(frames, checked.reasons)
+        if not checked.unattributed.empty:
+            self.staged.record_failures.append(
+                checked.unattributed.assign(batch=f"part-{n:05d}.parquet")
+            )
+        models = schemas_by_table()
         for name, frame in frames.items():
             if frame.empty:
                 continue
             folder = self.staged.staging_dir / name
             folder.mkdir(parents=True, exist_ok=True)
-            frame.to_parquet(folder / f"part-{n:05d}.parquet", index=False)
+            target = folder / f"part-{n:05d}.parquet"
+            frame.to_parquet(target, index=False)
+            if name in models:
+                self.staged.validated[str(target)] = len(frame)
         self.staged.batches += 1
         self._reset()
 

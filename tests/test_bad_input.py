@@ -210,3 +210,97 @@ def test_a_file_vanishing_mid_run_is_quarantined_and_the_run_goes_on(tmp_path: P
     outcome = files[["status", "reason_code"]].astype(object).fillna("-").values.tolist()
     assert outcome == [["quarantined", "vanished"], ["loaded", "-"]]
     assert isinstance(plan.to_process[0], LandingFile)
+
+
+def _stage_seeds(tmp_path: Path) -> StagedRun:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for seed in sorted(SAMPLES_DIR.iterdir()):
+        (landing / seed.name).write_bytes(seed.read_bytes())
+    scan = scan_landing(landing)
+    plan = RunPlan(list(scan.files), unchanged=0, vanished_paths=[])
+    return stage_documents(
+        landing, plan, scan.problems, KnownState(), StagedRun("r1", tmp_path / "stage"), workers=1
+    )
+
+
+def test_a_document_whose_records_break_their_model_is_quarantined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One task share above 100 % sends its document to quarantine, rows and all."""
+    import sources.batch as batch
+
+    real = batch.detail_frames
+    victims: list[str] = []
+
+    def one_bad_share(rows_by_kind):  # type: ignore[no-untyped-def]
+        frames = real(rows_by_kind)
+        tasks = frames["task_automation"]
+        if not tasks.empty:
+            victims.append(tasks.loc[0, "document_id"])
+            tasks.loc[0, "pct_automatable"] = 250.0
+        return frames
+
+    monkeypatch.setattr(batch, "detail_frames", one_bad_share)
+    staged = _stage_seeds(tmp_path)
+    assert len(victims) == 1
+    files = pd.read_parquet(staged.tables()["files"][0]).set_index("document_id")
+    victim = files.loc[victims[0]]
+    assert (victim["status"], victim["reason_code"]) == ("quarantined", "invalid_record")
+    assert "task_automation.pct_automatable" in victim["detail"]
+    assert "250" in victim["detail"]
+    tables = staged.tables()
+    assessments = pd.concat(pd.read_parquet(p) for p in tables["assessments"])
+    assert victims[0] not in set(assessments["document_id"]) and len(assessments) == 4
+    assert "task_automation" not in tables  # the one page with task shares is the victim
+    assert staged.status_counts["quarantined"] == 1 and staged.status_counts["loaded"] == 4
+    assert staged.record_failures == []  # explained by the quarantined document
+
+
+def test_a_whole_column_failing_is_kept_for_the_blocking_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser bug that loses a column names no document: nothing is quarantined for it,
+    the failure is recorded for ``staged_records_valid``, which then fails."""
+    import sources.batch as batch
+    from pipelines.checks import staged_records_valid
+
+    real = batch.detail_frames
+
+    def no_currency(rows_by_kind):  # type: ignore[no-untyped-def]
+        frames = real(rows_by_kind)
+        frames["salary_bands"] = frames["salary_bands"].drop(columns=["currency"])
+        return frames
+
+    monkeypatch.setattr(batch, "detail_frames", no_currency)
+    staged = _stage_seeds(tmp_path)
+    assert staged.status_counts["quarantined"] == 0
+    [failures] = staged.record_failures
+    assert set(failures["table"]) == {"salary_bands"}
+    assert "currency" in " ".join(failures["failure_case"].astype(str))
+    result = staged_records_valid(staged)
+    assert result.passed is False
+    assert result.metadata["failures"].value == len(failures)
+    assert result.metadata["batches_validated_by_check"].value == 0
+
+
+def test_the_check_validates_a_batch_not_validated_when_staged(tmp_path: Path) -> None:
+    """A batch the stager did not validate (or one changed since) is validated by the check."""
+    from pipelines.checks import staged_records_valid
+
+    staged = _stage_seeds(tmp_path)
+    assert staged_records_valid(staged).passed is True
+    [part] = staged.tables()["task_automation"]
+    tasks = pd.read_parquet(part)
+    tasks.loc[0, "pct_automatable"] = -5.0
+    tasks.to_parquet(part, index=False)  # same rows, so the check trusts the stager's record
+    assert staged_records_valid(staged).passed is True
+    tasks.iloc[1:].to_parquet(part, index=False)  # one row fewer: validated again, and passes
+    result = staged_records_valid(staged)
+    assert result.passed is True
+    assert result.metadata["batches_validated_by_check"].value == 1
+    del staged.validated[str(part)]
+    pd.concat([tasks, tasks.iloc[:1]]).to_parquet(part, index=False)  # not on record: checked
+    result = staged_records_valid(staged)
+    assert result.passed is False
+    assert "pct_automatable" in " ".join(result.metadata["failing_rows"].value.splitlines()[2:])

@@ -113,6 +113,47 @@ def test_failing_pandera_check_blocks_downstream_assets(
     assert "published_exports" not in materialized
 
 
+def test_staged_records_are_validated_once_and_a_column_bug_blocks_the_load(
+    seeded_paths: PipelinePaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches validated when staged are not read again by the check; a parser bug that
+    loses a whole column (no document to quarantine) fails it and stops the run."""
+    result = dg.materialize(
+        [*asset_module.ALL_ASSETS, *ALL_CHECKS], resources=_resources(seeded_paths)
+    )
+    [good] = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "staged_records_valid"
+    ]
+    assert good.passed
+    assert good.metadata["batches_validated_when_staged"].value > 0
+    assert good.metadata["batches_validated_by_check"].value == 0
+
+    import sources.batch as batch
+
+    real = batch.detail_frames
+
+    def no_currency(rows_by_kind):  # type: ignore[no-untyped-def]
+        frames = real(rows_by_kind)
+        frames["salary_bands"] = frames["salary_bands"].drop(columns=["currency"])
+        return frames
+
+    monkeypatch.setattr(batch, "detail_frames", no_currency)
+    seeded_paths.warehouse.unlink()  # a fresh warehouse: every page is parsed again
+    result = dg.materialize(
+        [*asset_module.ALL_ASSETS, *ALL_CHECKS],
+        resources=_resources(seeded_paths),
+        raise_on_error=False,
+    )
+    assert not result.success
+    [bad] = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "staged_records_valid"
+    ]
+    assert bad.passed is False and bad.metadata["failures"].value > 0
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "parsed_documents" in materialized
+    assert "warehouse_tables" not in materialized
+
+
 @pytest.mark.slow
 def test_dagster_cli_materialize_builds_the_same_warehouse_as_riskpipe_run(
     seeded_paths: PipelinePaths, tmp_path: Path

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from transforms import schemas
 from transforms.normalise import normalise_assessments
@@ -65,18 +68,34 @@ def validate_staged(parts: list[Path], schema: type, chunk_rows: int = 100_000) 
     return pd.concat(failures, ignore_index=True) if failures else pd.DataFrame()
 
 
-def _schemas_by_table() -> dict[str, type]:
+def schemas_by_table() -> dict[str, type]:
+    """The pandera model of each staged record table."""
     return {"assessments": schemas.RawAssessmentSchema, **schemas.DETAIL_SCHEMAS}
 
 
-def invalid_documents(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """document_id -> why its rows break their pandera model, over one staged batch.
+@dataclass
+class BatchValidation:
+    """What the pandera models say about one staged batch, before it is written."""
 
-    Only row-level failures name a document; a failure of a whole column is a bug
-    in the parser, left to the blocking asset check.
+    reasons: dict[str, str] = field(default_factory=dict)
+    """document_id -> why its rows break their model (the document goes to quarantine)."""
+    unattributed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Failures that name no document (a missing column, a wrong column dtype): a parser
+    bug, which the blocking check ``staged_records_valid`` reports."""
+
+
+def validate_batch(frames: dict[str, pd.DataFrame]) -> BatchValidation:
+    """Validate every record table of one staged batch with its pandera model.
+
+    Row-level failures name a document, which is quarantined; a failure of a
+    whole column names none and is kept for the blocking asset check. Dropping
+    the quarantined documents' rows cannot make the rest fail (the models check
+    values, types and columns, not how many rows there are), so what is written
+    afterwards is valid when nothing is left unattributed.
     """
-    reasons: dict[str, str] = {}
-    for name, schema in _schemas_by_table().items():
+    result = BatchValidation()
+    unattributed: list[pd.DataFrame] = []
+    for name, schema in schemas_by_table().items():
         frame = frames.get(name)
         if frame is None or frame.empty:
             continue
@@ -85,8 +104,28 @@ def invalid_documents(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
             continue
         named = failures.dropna(subset=["document_id"])
         for row in named.itertuples(index=False):
-            reasons.setdefault(
+            result.reasons.setdefault(
                 str(row.document_id),
                 f"{name}.{row.column} fails {row.check}: {str(row.failure_case)[:120]}",
             )
-    return reasons
+        unnamed = failures[failures["document_id"].isna()]
+        if not unnamed.empty:
+            unattributed.append(unnamed.assign(table=name))
+    if unattributed:
+        result.unattributed = pd.concat(unattributed, ignore_index=True)
+    return result
+
+
+def unvalidated_parts(parts: list[Path], validated: Mapping[str, int]) -> list[Path]:
+    """The staged batches not validated before they were written, or changed since.
+
+    ``validated`` maps a batch file validated at staging to its row count; a
+    batch missing from it, or whose Parquet footer gives another count, must be
+    validated again. Reading a footer costs a fraction of a millisecond.
+    """
+    todo = []
+    for part in parts:
+        rows = validated.get(str(part))
+        if rows is None or pq.ParquetFile(part).metadata.num_rows != rows:
+            todo.append(part)
+    return todo
