@@ -224,7 +224,7 @@ def _panel_alt(title: str, panel: charts.OccupationPanel) -> str:
             marks.append(f"the consensus median {panel.median_text}")
         if panel.ci_low is not None and panel.ci_high is not None:
             marks.append(f"the interval {panel.interval_text}")
-        if panel.calibrated_median is not None or any(d.calibrated is not None for d in panel.dots):
+        if panel.calibration is not None:
             marks.append("the calibrated scores")
         shown = ""
         if marks:
@@ -249,11 +249,19 @@ def _panel_alt(title: str, panel: charts.OccupationPanel) -> str:
 def _panel_images(
     title: str, named: Sequence[tuple[charts.OccupationPanel, str]], pngs: Mapping[str, bytes]
 ) -> str:
-    """An occupation's panels, stacked, each its own embedded PNG."""
+    """An occupation's panels, stacked, each its own embedded PNG.
+
+    A scores panel's calibrated marks are an SVG layer over its PNG
+    (:func:`exports.report_charts.calibration_svg`).
+    """
     if not named:
         return ""
-    images = "".join(_img(pngs[name], _panel_alt(title, panel)) for panel, name in named)
-    return f'<div class="panels">{images}</div>'
+    images = []
+    for panel, name in named:
+        image = _img(pngs[name], _panel_alt(title, panel))
+        layer = charts.calibration_svg(getattr(panel, "calibration", None))
+        images.append(f'<div class="layered">{image}{layer}</div>' if layer else image)
+    return f'<div class="panels">{"".join(images)}</div>'
 
 
 def _chart_file_name(kind: str, chart: charts.Chart) -> str:

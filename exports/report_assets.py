@@ -40,6 +40,10 @@ dl.facts dd { margin: 0; }
 img.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0; }
 .panels { margin: .5rem 0; }
 .panels img.chart { margin: 0; }  /* panels of one occupation: stacked, no gap */
+/* a layer drawn over a chart (calibrated marks): same frame, scaled with the picture */
+.layered { position: relative; width: fit-content; max-width: 100%; }
+.layered svg.layer { position: absolute; left: 0; top: 0; width: 100%; height: 100%;
+                     pointer-events: none; overflow: visible; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: 12px;
          border: 1px solid var(--line); background: var(--bg-alt); }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));

@@ -57,7 +57,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -88,7 +88,7 @@ from PIL import Image  # a dependency of matplotlib
 
 log = logging.getLogger(__name__)
 
-CHART_CODE_VERSION = "5"
+CHART_CODE_VERSION = "6"
 """Part of every chart's digest: bump it whenever a change here alters the pictures.
 
 The digest also covers this module's source, so even an edit that forgets to bump
@@ -273,29 +273,63 @@ def _round_fields(record: Any, names: Sequence[str], step: float) -> None:
 class SourceDot:
     label: str
     risk: float | None
-    calibrated: float | None
+
+    def __post_init__(self) -> None:
+        _round_fields(self, ("risk",), SCORE_STEP)
+
+
+@dataclass(frozen=True)
+class CalibratedMark:
+    """One source's calibrated score, joined by a line to its score (row ``row``)."""
+
+    row: int
+    risk: float | None
+    calibrated: float
 
     def __post_init__(self) -> None:
         _round_fields(self, ("risk", "calibrated"), SCORE_STEP)
 
 
 @dataclass(frozen=True)
+class CalibrationLayer:
+    """What the calibration adds to a scores panel: drawn as a layer of its own.
+
+    Every change of the data moves the calibration offsets a little, and with
+    them every calibrated mark; kept out of the panel's picture, such a change
+    redraws no picture (see :func:`calibration_svg`).
+    """
+
+    rows: int
+    marks: tuple[CalibratedMark, ...]
+    median: float | None
+
+    def __post_init__(self) -> None:
+        _round_fields(self, ("median",), SCORE_STEP)
+
+
+@dataclass(frozen=True)
 class ScoresPanel:
-    """Source scores of one occupation: dots, consensus median and interval, calibration."""
+    """Source scores of one occupation: dots, consensus median and interval.
+
+    The calibrated marks are ``calibration``, a layer outside the record's
+    identity (not in its ``repr``, so not in its digest); the picture only keys
+    them (``calibrated_key``, ``calibrated_text``).
+    """
 
     kind: ClassVar[str] = "scores"
     title: str
     median: float | None
     ci_low: float | None
     ci_high: float | None
-    calibrated_median: float | None
     median_text: str  # legend values: whole points of the exact values, as in the tables
     interval_text: str
-    calibrated_text: str
+    calibrated_key: bool  # the key shows the calibrated marks
+    calibrated_text: str | None  # the key's calibrated median; None: no calibrated median
     dots: tuple[SourceDot, ...]  # bottom to top
+    calibration: CalibrationLayer | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        _round_fields(self, ("median", "ci_low", "ci_high", "calibrated_median"), SCORE_STEP)
+        _round_fields(self, ("median", "ci_low", "ci_high"), SCORE_STEP)
 
 
 @dataclass(frozen=True)
@@ -415,22 +449,26 @@ def occupation_panels(
         median = _num(profile.get("risk_median"))
         ci_low, ci_high = _num(profile.get("ci_low")), _num(profile.get("ci_high"))
         calibrated = _num(profile.get("risk_calibrated"))
+        marks = tuple(
+            CalibratedMark(row, _num(r.get("risk_score")), cal)
+            for row, r in enumerate(ranked)
+            if (cal := _num(r.get("calibrated_score"))) is not None
+        )
+        layer = None
+        if marks or calibrated is not None:
+            layer = CalibrationLayer(len(ranked), marks, calibrated)
         panels.append(
             ScoresPanel(
                 title=chart_text(title),
                 median=median,
                 ci_low=ci_low,
                 ci_high=ci_high,
-                calibrated_median=calibrated,
                 median_text=_whole(median),
                 interval_text=f"{_whole(ci_low)}–{_whole(ci_high)}",
-                calibrated_text=_whole(calibrated),
-                dots=tuple(
-                    SourceDot(
-                        dot_label(r), _num(r.get("risk_score")), _num(r.get("calibrated_score"))
-                    )
-                    for r in ranked
-                ),
+                calibrated_key=bool(marks),
+                calibrated_text=None if calibrated is None else _whole(calibrated),
+                dots=tuple(SourceDot(dot_label(r), _num(r.get("risk_score"))) for r in ranked),
+                calibration=layer,
             )
         )
     shares = [(share, r) for r in tasks if (share := task_share(r)) is not None]
@@ -1173,13 +1211,30 @@ def _panel_figure(kind: str, height: float) -> tuple[Figure, Any]:
     return fig, ax
 
 
+def _scores_height(n: int) -> float:
+    return 0.5 + 0.36 * n
+
+
+def _scores_ylim(n: int) -> tuple[float, float]:
+    return (-0.8, n - 0.2)
+
+
+_CAL_MARKER = {"marker": "D", "ms": 40**0.5, "mfc": "none", "mec": _C_CAL}
+_CAL_MEDIAN = {"color": _C_CAL, "lw": 1.4, "ls": "--"}
+_CAL_LINK = {"color": _C_CAL, "lw": 0.8, "alpha": 0.6}
+
+
 def _scores_figure(c: ScoresPanel) -> Figure:
+    """Sources as rows (labels left of the axes, as in the other panels), scores as dots.
+
+    Labels never depend on where the calibrated marks fall, so the picture stays
+    the same when only the calibration moves (the marks are a layer of their own).
+    """
     n = len(c.dots)
-    fig, ax = _panel_figure(c.kind, 0.5 + 0.36 * n)
-    _set_limits(ax, (0, 100), (-0.8, n - 0.2))
+    fig, ax = _panel_figure(c.kind, _scores_height(n))
+    _set_limits(ax, (0, 100), _scores_ylim(n))
     y = np.arange(n)
     risk = np.array([np.nan if d.risk is None else d.risk for d in c.dots], dtype=float)
-    cal = np.array([np.nan if d.calibrated is None else d.calibrated for d in c.dots], dtype=float)
     key: list[tuple[str, dict[str, Any], str]] = []
     if c.ci_low is not None and c.ci_high is not None:
         band = {"color": _C_BAND, "alpha": 0.45}
@@ -1192,41 +1247,102 @@ def _scores_figure(c: ScoresPanel) -> Figure:
     ax.scatter(risk, y, s=46, color=_C_DOT, zorder=3)
     dot = {"marker": "o", "ms": 46**0.5, "color": _C_DOT}
     key.append(("marker", dot, "source score (normalised)"))
-    has_cal = ~np.isnan(cal)
-    if has_cal.any():
-        ax.scatter(cal, y, s=40, marker="D", facecolors="none", edgecolors=_C_CAL, zorder=3)
-        _hlines(ax, y[has_cal], risk[has_cal], cal[has_cal], color=_C_CAL, lw=0.8, alpha=0.6)
-        diamond = {"marker": "D", "ms": 40**0.5, "mfc": "none", "mec": _C_CAL}
-        key.append(("marker", diamond, "calibrated source score"))
-    if c.calibrated_median is not None:
-        line = {"color": _C_CAL, "lw": 1.4, "ls": "--"}
-        _vline(ax, c.calibrated_median, **line)
-        key.append(("line", line, f"calibrated median {c.calibrated_text}"))
-    to_right = _shifted(ax, ax.transData, 7)
-    to_left = _shifted(ax, ax.transData, -7)
-    labels = _Labels(ax, 8)
-    for yi, dot in enumerate(c.dots):
-        if dot.risk is None:
-            continue
-        right = dot.risk <= 62
-        x = dot.risk
-        if dot.calibrated is not None:  # put the label beyond both markers
-            x = max(x, dot.calibrated) if right else min(x, dot.calibrated)
-        labels.add(
-            x,
-            yi,
-            dot.label,
-            transform=to_right if right else to_left,
-            va="center",
-            ha="left" if right else "right",
-        )
+    if c.calibrated_key:
+        key.append(("marker", _CAL_MARKER, "calibrated source score"))
+    if c.calibrated_text is not None:
+        key.append(("line", _CAL_MEDIAN, f"calibrated median {c.calibrated_text}"))
+    _row_labels(ax, [d.label for d in c.dots], fontsize=8)
     ticks = [0, 20, 40, 60, 80, 100]
     _plain_ticks(ax, "x", ticks, [_tick_label(t) for t in ticks], grid=True)
-    ax.yaxis.set_major_locator(NullLocator())
     ax.set_xlabel(RISK_AXIS_LABEL)
     ax.set_title(f"{c.title}: source scores (n = {n})", loc="left")
     _key(ax, key)
     return fig
+
+
+def _points_to_px(points: float) -> float:
+    return points * DPI / 72.0
+
+
+def _diamond_outline() -> tuple[tuple[float, float], ...]:
+    """matplotlib's ``"D"`` marker as pixel offsets (y down) at the layer's size."""
+    from matplotlib.markers import MarkerStyle
+
+    style = MarkerStyle("D")
+    path = style.get_path().transformed(style.get_transform())
+    scale = _points_to_px(_CAL_MARKER["ms"])
+    return tuple((x * scale, -y * scale) for x, y in path.vertices[:4])
+
+
+_DIAMOND = _diamond_outline()
+
+
+def scores_geometry(rows: int) -> tuple[int, int, Any, Any]:
+    """The pixel frame of a scores panel of ``rows`` sources: ``(width, height, x, y)``.
+
+    ``x(score)`` and ``y(row)`` map data to pixels of the PNG (origin top left),
+    as the panel's axes do (fixed margins, :func:`_stacked_axes`), so a layer
+    drawn with them lies exactly over the picture.
+    """
+    height_in = _scores_height(rows)
+    total_in = height_in + _PANEL_TOP_IN + _PANEL_BOTTOM_IN
+    width_px, height_px = int(WIDTH_IN * DPI), int(total_in * DPI)  # as Agg sizes its buffer
+    left_px, axes_w = LEFT_IN * DPI, (WIDTH_IN - LEFT_IN - RIGHT_IN) * DPI
+    bottom_px, axes_h = _PANEL_BOTTOM_IN * DPI, height_in * DPI
+    y0, y1 = _scores_ylim(rows)
+
+    def x(score: float) -> float:
+        return left_px + score / 100.0 * axes_w
+
+    def y(row: float) -> float:
+        return height_px - (bottom_px + (row - y0) / (y1 - y0) * axes_h)
+
+    return width_px, height_px, x, y
+
+
+def calibration_svg(layer: CalibrationLayer | None) -> str:
+    """The calibrated marks of a scores panel as an SVG drawn over its PNG.
+
+    Lines from each score to its calibrated score, the calibrated scores as
+    diamonds and the calibrated median as a dashed line, in the picture's pixel
+    frame (``viewBox``), with matplotlib's styles; a few hundred bytes of text
+    that cost nothing to redraw. Empty when there is nothing to draw.
+    """
+    if layer is None or (not layer.marks and layer.median is None):
+        return ""
+    width, height, x, y = scores_geometry(layer.rows)
+    y_top, y_bottom = y(_scores_ylim(layer.rows)[1]), y(_scores_ylim(layer.rows)[0])
+    parts = [
+        f'<svg class="layer" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false">'
+    ]
+    link_w = _points_to_px(_CAL_LINK["lw"])
+    for mark in layer.marks:
+        if mark.risk is not None:
+            parts.append(
+                f'<line x1="{x(mark.risk):.1f}" y1="{y(mark.row):.1f}" '
+                f'x2="{x(mark.calibrated):.1f}" y2="{y(mark.row):.1f}" stroke="{_C_CAL}" '
+                f'stroke-opacity="{_CAL_LINK["alpha"]}" stroke-width="{link_w:.2f}"/>'
+            )
+    edge_w = _points_to_px(matplotlib.rcParamsDefault["lines.linewidth"])
+    for mark in layer.marks:
+        cx, cy = x(mark.calibrated), y(mark.row)
+        points = " ".join(f"{cx + dx:.1f},{cy + dy:.1f}" for dx, dy in _DIAMOND)
+        parts.append(
+            f'<polygon points="{points}" fill="none" stroke="{_C_CAL}" '
+            f'stroke-width="{edge_w:.2f}"/>'
+        )
+    if layer.median is not None:
+        lw = _CAL_MEDIAN["lw"]
+        pattern = matplotlib.rcParamsDefault["lines.dashed_pattern"]  # scaled by the width
+        dash = " ".join(f"{_points_to_px(d * lw):.2f}" for d in pattern)
+        parts.append(
+            f'<line x1="{x(layer.median):.1f}" y1="{y_top:.1f}" x2="{x(layer.median):.1f}" '
+            f'y2="{y_bottom:.1f}" stroke="{_C_CAL}" stroke-width="{_points_to_px(lw):.2f}" '
+            f'stroke-dasharray="{dash}"/>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _tasks_figure(c: TasksPanel) -> Figure:

@@ -188,7 +188,6 @@ def test_occupation_panels_are_stacked_images_with_alt_texts(report):
     section = html[html.index('id="machine-learning-engineer"') :]
     section = section[: section.index("</section>")]
     panels = section[section.index('<div class="panels">') :]
-    panels = panels[: panels.index("</div>")]
     alts = re.findall(r'<img class="chart" alt="([^"]*)" src="data:image/png;base64,', panels)
     assert alts == [
         "Machine Learning Engineer: the score of each source on the risk score 0–100, higher "
@@ -203,6 +202,10 @@ def test_occupation_panels_are_stacked_images_with_alt_texts(report):
     for panel in ("scores", "tasks", "salaries", "history"):
         data = _panel_file(index.parent, "machine-learning-engineer", panel).read_bytes()
         assert _base64(data) in panels
+    # The calibrated marks: an SVG layer over the scores panel, and only there.
+    assert panels.count("<svg") == 1
+    layered = re.search(r'<div class="layered"><img [^>]*><svg class="layer" [^>]*>', panels)
+    assert layered and "the calibrated scores" in layered.group(0)
     hostile = html[html.index('id="script-engineer"') :]
     assert '<img class="chart" alt="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; ' in hostile
 
@@ -490,28 +493,81 @@ def test_chart_digest_covers_what_is_drawn():
 def test_rounding_keeps_sub_pixel_shifts_out_of_the_digest():
     """Records hold values rounded to what the picture shows (0.2 point < half a pixel)."""
     base = _mle_scores_panel()
-    # A new calibration moves every calibrated score by a few hundredths of a point.
-    shifted = _mle_scores_panel({"risk_calibrated": 31.04}, calibrated_score=40.63)
+    shifted = _mle_scores_panel({"ci_low": 22.04}, risk_score=48.03)
     assert shifted == base
     assert report_charts.chart_digest(shifted) == report_charts.chart_digest(base)
     # Half a point (two pixels) is visible: a new record, a new digest.
-    for moved in (
-        _mle_scores_panel(calibrated_score=41.0),
-        _mle_scores_panel({"risk_calibrated": 31.5}),
-        _mle_scores_panel({"ci_low": 22.5}),
-    ):
+    for moved in (_mle_scores_panel({"ci_low": 22.5}), _mle_scores_panel(risk_score=48.5)):
         assert report_charts.chart_digest(moved) != report_charts.chart_digest(base)
     # The picture is drawn from the rounded record: same record, same bytes.
     assert report_charts.draw_chart(shifted) == report_charts.draw_chart(base)
     # Legend numbers are the page's (whole points of the exact value), not the rounded ones.
     assert _mle_scores_panel({"risk_calibrated": 30.49}).calibrated_text == "30"
     assert _mle_scores_panel({"risk_calibrated": 30.51}).calibrated_text == "31"
-    assert _mle_scores_panel({"risk_calibrated": 30.49}).calibrated_median == 30.4
+    assert _mle_scores_panel({"risk_calibrated": 30.49}).calibration.median == 30.4
+
+
+def test_a_new_calibration_moves_the_layer_not_the_picture():
+    """Every data change moves the calibrated marks a little: that redraws no PNG."""
+    base = _mle_scores_panel()
+    for moved in (
+        _mle_scores_panel(calibrated_score=44.0),
+        _mle_scores_panel({"risk_calibrated": 31.4}),
+    ):
+        assert moved == base and report_charts.chart_digest(moved) == report_charts.chart_digest(
+            base
+        )
+        assert report_charts.calibration_svg(moved.calibration) != report_charts.calibration_svg(
+            base.calibration
+        )
+    # ...unless the key's whole-point calibrated median changes, or marks come or go.
+    assert _mle_scores_panel({"risk_calibrated": 31.6}) != base
+    assert _mle_scores_panel(calibrated_score=None) != base
+    # Sub-pixel moves leave the layer as it was too.
+    still = _mle_scores_panel({"risk_calibrated": 31.04}, calibrated_score=40.63)
+    assert report_charts.calibration_svg(still.calibration) == report_charts.calibration_svg(
+        base.calibration
+    )
+
+
+def test_calibration_layer_lies_on_the_panel_axes(monkeypatch):
+    """The SVG's pixel frame is the PNG's: each mark where matplotlib would put it."""
+    import io
+
+    from PIL import Image
+
+    monkeypatch.setattr(report_charts, "_reuse_axes", False)
+    for n in (1, 3, 6, 11):
+        rows = [
+            {"source": f"s{i}", "raw_score": f"{10 * i}/100", "risk_score": 10.0 * i,
+             "calibrated_score": 10.0 * i + 3}
+            for i in range(n)
+        ]  # fmt: skip
+        (panel,) = report_charts.occupation_panels("T", {"risk_calibrated": 50.0}, rows, [], [], [])
+        png = report_charts.draw_chart(panel)
+        size = Image.open(io.BytesIO(png)).size
+        width, height, x, y = report_charts.scores_geometry(n)
+        assert (width, height) == size
+        lent = len(report_charts._lent_axes)
+        with report_charts._chart_settings():
+            ax = report_charts._scores_figure(panel).axes[0]
+            for score, row in ((0.0, 0), (37.5, n - 1), (100.0, n / 2)):
+                xd, yd = ax.transData.transform((score, row))
+                assert abs(x(score) - xd) < 1e-6 and abs(y(row) - (height - yd)) < 1e-6
+        del report_charts._lent_axes[lent:]
+        svg = report_charts.calibration_svg(panel.calibration)
+        assert svg.startswith(f'<svg class="layer" viewBox="0 0 {width} {height}"')
+        assert svg.count("<polygon") == n  # a diamond per calibrated score
+        assert svg.count("<line") == n + 1  # a link per score, and the calibrated median
+        assert "xmlns" not in svg and "://" not in svg  # inline in HTML: no reference out
+    assert report_charts.calibration_svg(None) == ""
 
 
 def test_records_round_what_they_are_given():
-    dot = report_charts.SourceDot("x", 32.0300001, -0.04)
-    assert (dot.risk, repr(dot.calibrated)) == (32.0, "0.0")  # never -0.0
+    dot = report_charts.SourceDot("x", 32.0300001)
+    assert dot.risk == 32.0
+    mark = report_charts.CalibratedMark(0, 32.0300001, -0.04)
+    assert (mark.risk, repr(mark.calibrated)) == (32.0, "0.0")  # never -0.0
     band = report_charts.SalaryBand("mid", 88_750.0, 120_049.0, False)
     assert (band.start, band.end) == (88_800.0, 120_000.0)
     line = report_charts.HistoryLine("s", (1_700_000_000_400_000_000,), (33.33,))
@@ -570,7 +626,7 @@ def _varied_charts(frames) -> list:
     assert bias is not None
     return [
         scores,
-        replace(scores, dots=scores.dots[:2], calibrated_median=None),
+        replace(scores, dots=scores.dots[:2], calibrated_key=False, calibrated_text=None),
         tasks,
         replace(tasks, tasks=tasks.tasks[:1]),
         salaries,
