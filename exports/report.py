@@ -658,9 +658,22 @@ def build_report(
     already in ``out_dir/charts`` is reused, not drawn. Only the missing ones
     are drawn: with ``workers > 1`` and enough of them, in up to ``workers``
     processes (see :func:`exports.report_charts.render_charts`; no
-    ``__main__`` guard needed). New charts are written first, then
-    ``index.html`` (atomically), then chart files it no longer uses are removed.
+    ``__main__`` guard needed; the workers start first, so they boot while the
+    views are read). New charts are written first, then ``index.html``
+    (atomically), then chart files it no longer uses are removed.
     """
+    with charts.ChartWorkers(workers - 1) as ready:
+        return _build_report(con, out_dir, max_sections, generated_at, workers, ready)
+
+
+def _build_report(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    max_sections: int,
+    generated_at: datetime | None,
+    workers: int,
+    ready: charts.ChartWorkers,
+) -> Path:
     out_dir = Path(out_dir)
     chart_dir = out_dir / "charts"
     chart_dir.mkdir(parents=True, exist_ok=True)
@@ -719,7 +732,7 @@ def build_report(
     hist_name = plan("overview-medians", charts.median_histogram_data(profiles["risk_median"]))
     bias_name = plan("source-bias", charts.bias_chart_data(data["source_bias"].to_dict("records")))
 
-    pngs = _chart_pngs(chart_dir, planned, workers)
+    pngs = _chart_pngs(chart_dir, planned, workers, ready)
 
     def img(name: str | None, alt: str) -> str:
         return "" if name is None else _img(pngs[name], alt)
@@ -793,7 +806,12 @@ the band of the median and the consensus status. Click a column header to sort.<
 # --------------------------------------------------------------------------- chart files
 
 
-def _chart_pngs(chart_dir: Path, planned: Mapping[str, charts.Chart], workers: int) -> dict:
+def _chart_pngs(
+    chart_dir: Path,
+    planned: Mapping[str, charts.Chart],
+    workers: int,
+    ready: charts.ChartWorkers | None = None,
+) -> dict:
     """PNG bytes per planned file name: read from ``chart_dir`` when there, else drawn.
 
     Drawn charts are written to ``chart_dir`` (each atomically) before returning.
@@ -807,7 +825,7 @@ def _chart_pngs(chart_dir: Path, planned: Mapping[str, charts.Chart], workers: i
         else:
             pngs[name] = png
     started = time.perf_counter()
-    drawn = charts.render_charts([planned[name] for name in missing], workers=workers)
+    drawn = charts.render_charts([planned[name] for name in missing], workers=workers, ready=ready)
     for name, png in zip(missing, drawn, strict=True):
         _write_bytes(chart_dir / name, png)
         pngs[name] = png

@@ -1539,7 +1539,9 @@ _FIGURES: dict[type, Any] = {
 # --------------------------------------------------------------------------- many charts
 
 
-def render_charts(charts: Sequence[Chart], workers: int = 1) -> list[bytes]:
+def render_charts(
+    charts: Sequence[Chart], workers: int = 1, ready: ChartWorkers | None = None
+) -> list[bytes]:
     """PNG bytes of each chart, in order.
 
     With ``workers > 1`` and at least :data:`PARALLEL_MIN_CHARTS` charts, up to
@@ -1547,7 +1549,8 @@ def render_charts(charts: Sequence[Chart], workers: int = 1) -> list[bytes]:
     :data:`MIN_CHARTS_PER_PROCESS` charts per process at least), taking charts
     from a shared queue. Workers are fresh interpreters running this module
     (``python -c``, the caller's ``sys.path``); they never import the caller's
-    main module, so no ``if __name__ == "__main__":`` guard is needed. A worker
+    main module, so no ``if __name__ == "__main__":`` guard is needed. Workers
+    started ahead (``ready``, see :class:`ChartWorkers`) are used first. A worker
     that cannot start or dies leaves its charts to the others and this process.
     The bytes do not depend on which process drew a chart.
     """
@@ -1556,7 +1559,67 @@ def render_charts(charts: Sequence[Chart], workers: int = 1) -> list[bytes]:
     with _chart_settings():
         if processes < 2 or len(charts) < PARALLEL_MIN_CHARTS or not sys.executable:
             return [draw_chart(chart) for chart in charts]
-        return _render_with_workers(charts, processes - 1)
+        return _render_with_workers(charts, processes - 1, ready)
+
+
+class ChartWorkers:
+    """Chart worker processes started before the charts to draw are known.
+
+    A worker takes about a second to start (an interpreter importing matplotlib);
+    started when a build begins, it is ready by the time the build has read its
+    data and knows what to draw. :func:`render_charts` uses these first; any not
+    used are stopped on :meth:`close` (or leaving the ``with`` block).
+    """
+
+    def __init__(self, n: int) -> None:
+        self._idle: list[subprocess.Popen] = []
+        self._lock = threading.Lock()
+        for _ in range(max(0, int(n)) if sys.executable else 0):
+            proc = _start_worker()
+            if proc is not None:
+                self._idle.append(proc)
+
+    def take(self) -> subprocess.Popen | None:
+        with self._lock:
+            return self._idle.pop() if self._idle else None
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for proc in idle:
+            proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+
+    def __enter__(self) -> ChartWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _start_worker() -> subprocess.Popen | None:
+    """A chart worker, already given the caller's ``sys.path`` (so it imports right away)."""
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+    except OSError as exc:
+        log.warning("a report chart worker could not start: %s", exc)
+        return None
+    try:
+        assert proc.stdin is not None
+        pickle.dump(list(sys.path), proc.stdin)
+        proc.stdin.flush()
+    except OSError as exc:
+        log.warning("a report chart worker could not start: %s", exc)
+        proc.kill()
+        proc.wait()
+        return None
+    return proc
 
 
 _WORKER_CODE = (
@@ -1581,7 +1644,9 @@ def _serve_charts() -> None:
     out.close()
 
 
-def _render_with_workers(charts: list[Chart], n_workers: int) -> list[bytes]:
+def _render_with_workers(
+    charts: list[Chart], n_workers: int, ready: ChartWorkers | None = None
+) -> list[bytes]:
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     for i in range(len(charts)):
         todo.put(i)
@@ -1591,12 +1656,8 @@ def _render_with_workers(charts: list[Chart], n_workers: int) -> list[bytes]:
     stop = threading.Event()
 
     def feed() -> None:
-        try:
-            proc = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-            )
-        except OSError as exc:
-            log.warning("a report chart worker could not start: %s", exc)
+        proc = (ready.take() if ready is not None else None) or _start_worker()
+        if proc is None:
             return
         with lock:
             procs.append(proc)
@@ -1604,7 +1665,6 @@ def _render_with_workers(charts: list[Chart], n_workers: int) -> list[bytes]:
         i = None
         given_work = False
         try:
-            pickle.dump(list(sys.path), proc.stdin)
             while not stop.is_set():
                 try:
                     i = todo.get_nowait()

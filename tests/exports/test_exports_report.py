@@ -697,6 +697,22 @@ def test_charts_are_drawn_here_when_workers_fail(monkeypatch, caplog, executable
         assert "report chart worker could not start" in caplog.text
 
 
+def test_workers_started_ahead_are_used_and_unused_ones_stopped(monkeypatch):
+    charts = [report_charts.median_histogram_data([10 * i, 55, 90]) for i in range(6)]
+    serial = [report_charts.draw_chart(chart) for chart in charts]
+    monkeypatch.setattr(report_charts, "PARALLEL_MIN_CHARTS", 1)
+    monkeypatch.setattr(report_charts, "MIN_CHARTS_PER_PROCESS", 1)
+    with report_charts.ChartWorkers(1) as ready:
+        [proc] = ready._idle
+        assert report_charts.render_charts(charts, workers=2, ready=ready) == serial
+        assert ready.take() is None  # the drawing took it
+        assert proc.poll() is not None  # and ended it with the drawing
+    with report_charts.ChartWorkers(2) as spare:
+        procs = list(spare._idle)
+        assert len(procs) == 2 and all(p.poll() is None for p in procs)
+    assert all(p.poll() is not None for p in procs)  # never used: stopped on leaving
+
+
 @pytest.mark.slow
 def test_parallel_drawing_needs_no_main_guard_and_matches_serial(report, tmp_path):
     """Worker processes draw byte-identical charts and never import the caller's main."""
