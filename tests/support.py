@@ -37,3 +37,20 @@ class PipelinePaths:
             "--report",
             str(self.report),
         ]
+
+
+def make_the_parser_lose_a_column(
+    monkeypatch, kind: str = "salary_bands", column: str = "currency"
+):  # type: ignore[no-untyped-def]
+    """Simulate a parser bug that drops a whole column of one detail table in every batch:
+    a failure that names no document, so it cannot be quarantined away."""
+    import sources.batch as batch
+
+    real = batch.detail_frames
+
+    def losing(rows_by_kind):  # type: ignore[no-untyped-def]
+        frames = real(rows_by_kind)
+        frames[kind] = frames[kind].drop(columns=[column])
+        return frames
+
+    monkeypatch.setattr(batch, "detail_frames", losing)

@@ -19,7 +19,7 @@ import pytest
 from pipelines.cli import main
 from sources.batch import KnownState, RunPlan, StagedRun, stage_documents
 from sources.landing import LandingFile, scan_landing
-from tests.support import SAMPLES_DIR, PipelinePaths
+from tests.support import SAMPLES_DIR, PipelinePaths, make_the_parser_lose_a_column
 
 IMPACT = (SAMPLES_DIR / "002_c2df89c96caf1802.txt").read_text(encoding="utf-8")
 JOBISQUE = (SAMPLES_DIR / "001_0728e555b7adc017.txt").read_text(encoding="utf-8")
@@ -262,17 +262,9 @@ def test_a_whole_column_failing_is_kept_for_the_blocking_check(
 ) -> None:
     """A parser bug that loses a column names no document: nothing is quarantined for it,
     the failure is recorded for ``staged_records_valid``, which then fails."""
-    import sources.batch as batch
     from pipelines.checks import staged_records_valid
 
-    real = batch.detail_frames
-
-    def no_currency(rows_by_kind):  # type: ignore[no-untyped-def]
-        frames = real(rows_by_kind)
-        frames["salary_bands"] = frames["salary_bands"].drop(columns=["currency"])
-        return frames
-
-    monkeypatch.setattr(batch, "detail_frames", no_currency)
+    make_the_parser_lose_a_column(monkeypatch)
     staged = _stage_seeds(tmp_path)
     assert staged.status_counts["quarantined"] == 0
     [failures] = staged.record_failures

@@ -15,7 +15,7 @@ from pipelines.automation import landing_folder_sensor
 from pipelines.checks import ALL_CHECKS
 from pipelines.definitions import defs
 from pipelines.resources import ExportsResource, LandingResource, WarehouseResource
-from tests.support import SAMPLES_DIR, PipelinePaths
+from tests.support import SAMPLES_DIR, PipelinePaths, make_the_parser_lose_a_column
 
 
 def _resources(paths: PipelinePaths) -> dict[str, dg.ConfigurableResource]:
@@ -128,16 +128,7 @@ def test_staged_records_are_validated_once_and_a_column_bug_blocks_the_load(
     assert good.metadata["batches_validated_when_staged"].value > 0
     assert good.metadata["batches_validated_by_check"].value == 0
 
-    import sources.batch as batch
-
-    real = batch.detail_frames
-
-    def no_currency(rows_by_kind):  # type: ignore[no-untyped-def]
-        frames = real(rows_by_kind)
-        frames["salary_bands"] = frames["salary_bands"].drop(columns=["currency"])
-        return frames
-
-    monkeypatch.setattr(batch, "detail_frames", no_currency)
+    make_the_parser_lose_a_column(monkeypatch)
     seeded_paths.warehouse.unlink()  # a fresh warehouse: every page is parsed again
     result = dg.materialize(
         [*asset_module.ALL_ASSETS, *ALL_CHECKS],
